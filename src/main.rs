@@ -1,0 +1,16 @@
+//! The `n4n-mock` binary: parse the command line, set up logging, run.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use n4n_mock::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let format = match &cli.command {
+        Some(Command::Serve(args)) => args.log_format,
+        _ => cli.serve.log_format,
+    };
+    n4n_mock::logging::init(format);
+    n4n_mock::commands::run(cli)
+}

@@ -1,0 +1,173 @@
+//! The clicks of a scenario, indexed for lookup, each with its success body
+//! rendered once at load so that a request only does a hash lookup and a
+//! reference-counted copy of the bytes.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+
+use super::model::{CLICK_KEYS, ClickSpec, PAYOUT_KEYS, TRANSACTION_KEYS, TransactionSpec};
+use crate::render::{self, ObjectWriter};
+
+/// Which request parameter found (or failed to find) a click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKey {
+    /// A click's `click_hash` or one of its transactions' `transaction_hash`.
+    TransactionHash,
+    /// The `subscription_id` of one of the click's transactions.
+    SubscriptionId,
+    /// The `orderid` of one of the click's transactions.
+    OrderId,
+}
+
+impl LookupKey {
+    /// In the order of precedence: the first one given decides.
+    pub const ALL: [LookupKey; 3] = [
+        LookupKey::TransactionHash,
+        LookupKey::SubscriptionId,
+        LookupKey::OrderId,
+    ];
+
+    /// The request parameter's name.
+    pub fn parameter(self) -> &'static str {
+        match self {
+            LookupKey::TransactionHash => "transaction_hash",
+            LookupKey::SubscriptionId => "subscription_id",
+            LookupKey::OrderId => "orderid",
+        }
+    }
+}
+
+/// A click found by a lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct Match<'i> {
+    /// The click's `click_hash`, for logs.
+    pub click_hash: &'i str,
+    /// The whole response body.
+    pub body: &'i Bytes,
+}
+
+/// Clicks and the maps that find them.
+#[derive(Debug, Default)]
+pub struct ClickIndex {
+    hashes: Vec<String>,
+    bodies: Vec<Bytes>,
+    by_hash: HashMap<String, usize>,
+    by_subscription: HashMap<String, usize>,
+    by_order: HashMap<String, usize>,
+    transactions: usize,
+}
+
+impl ClickIndex {
+    /// Indexes validated clicks and transactions (every transaction's click exists).
+    pub fn build<'a>(
+        clicks: impl IntoIterator<Item = &'a ClickSpec>,
+        transactions: impl IntoIterator<Item = &'a TransactionSpec>,
+    ) -> Self {
+        let mut index = ClickIndex::default();
+        let clicks: Vec<&ClickSpec> = clicks.into_iter().collect();
+        let mut owned: Vec<Vec<&TransactionSpec>> = vec![Vec::new(); clicks.len()];
+        for (i, click) in clicks.iter().enumerate() {
+            index.by_hash.insert(click.click_hash().to_string(), i);
+        }
+        for transaction in transactions {
+            let Some(&i) = index.by_hash.get(&transaction.click_hash.value) else {
+                continue;
+            };
+            owned[i].push(transaction);
+            index.transactions += 1;
+        }
+        for (i, list) in owned.iter().enumerate() {
+            for transaction in list {
+                // A click_hash wins over an equal transaction_hash, and the first
+                // transaction in fixture order wins a shared subscription or order.
+                let keys = [
+                    (&mut index.by_hash, transaction.transaction_hash()),
+                    (
+                        &mut index.by_subscription,
+                        transaction.value("subscription_id"),
+                    ),
+                    (&mut index.by_order, transaction.value("orderid")),
+                ];
+                for (map, key) in keys {
+                    if !key.is_empty() {
+                        map.entry(key.to_string()).or_insert(i);
+                    }
+                }
+            }
+        }
+        for (click, list) in clicks.iter().zip(&owned) {
+            index.hashes.push(click.click_hash().to_string());
+            index.bodies.push(success_body(click, list));
+        }
+        index
+    }
+
+    /// The click `value` finds through `key`.
+    pub fn find(&self, key: LookupKey, value: &str) -> Option<Match<'_>> {
+        let map = match key {
+            LookupKey::TransactionHash => &self.by_hash,
+            LookupKey::SubscriptionId => &self.by_subscription,
+            LookupKey::OrderId => &self.by_order,
+        };
+        let &i = map.get(value)?;
+        Some(Match {
+            click_hash: &self.hashes[i],
+            body: &self.bodies[i],
+        })
+    }
+
+    /// How many clicks there are.
+    pub fn clicks(&self) -> usize {
+        self.hashes.len()
+    }
+
+    /// How many transactions there are.
+    pub fn transactions(&self) -> usize {
+        self.transactions
+    }
+}
+
+/// The contract's success body, or the click's verbatim `response:`.
+fn success_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes {
+    let mut out = String::with_capacity(512 + 384 * transactions.len());
+    if let Some(response) = &click.response {
+        render::push_yaml(&mut out, response);
+        return Bytes::from(out);
+    }
+    let mut body = ObjectWriter::open(&mut out);
+    body.string("result", "success");
+    body.raw("click", |out| {
+        let mut object = ObjectWriter::open(out);
+        for (key, value) in CLICK_KEYS.iter().zip(&click.values) {
+            object.string(key, value);
+        }
+        for (key, value) in &click.extra {
+            object.string(key, value);
+        }
+        object.close();
+    });
+    body.raw("transactions", |out| {
+        render::push_array(out, transactions, |out, transaction| {
+            let mut object = ObjectWriter::open(out);
+            for (key, value) in TRANSACTION_KEYS.iter().zip(&transaction.values) {
+                object.string(key, value);
+            }
+            object.raw("payouts", |out| {
+                render::push_array(out, &transaction.payouts, |out, payout| {
+                    let mut object = ObjectWriter::open(out);
+                    for (key, value) in PAYOUT_KEYS.iter().zip(payout) {
+                        object.string(key, value);
+                    }
+                    object.close();
+                });
+            });
+            for (key, value) in &transaction.extra {
+                object.string(key, value);
+            }
+            object.close();
+        });
+    });
+    body.close();
+    Bytes::from(out)
+}

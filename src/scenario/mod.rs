@@ -1,0 +1,169 @@
+//! Scenarios: the credentials, address rules, error overrides, clicks and
+//! transactions one server answers from, loaded from YAML and checked with
+//! every problem located.
+//!
+//! - [`yaml`]: the located YAML tree (serde-saphyr underneath).
+//! - [`model`]: the scenario format read from that tree, problems collected.
+//! - [`load`]: includes, cycles and the checks that span files.
+//! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
+//! - [`source`]: disk files or the built-in copy of `default`.
+//! - [`problem`]: `path:line:column: message`.
+
+pub mod catalog;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod problem;
+pub mod source;
+pub mod yaml;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use subtle::ConstantTimeEq;
+
+use crate::api_error::ErrorTable;
+pub use index::{ClickIndex, LookupKey, Match};
+pub use model::Credential;
+pub use problem::Problem;
+use source::Source;
+
+/// A scenario that failed to load, with every problem found.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", render_problems(.problems))]
+pub struct LoadError {
+    /// Each problem, in file and line order.
+    pub problems: Vec<Problem>,
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    let lines: Vec<String> = problems.iter().map(Problem::to_string).collect();
+    lines.join("\n")
+}
+
+/// A loaded, validated, indexed scenario.
+#[derive(Debug)]
+pub struct Scenario {
+    name: String,
+    description: String,
+    origin: PathBuf,
+    credentials: Vec<Credential>,
+    allowed_ips: Option<Vec<IpNet>>,
+    errors: ErrorTable,
+    clicks: ClickIndex,
+}
+
+/// What a credential check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialCheck {
+    /// The pair is one of the scenario's.
+    Valid,
+    /// No pair matches.
+    Invalid,
+}
+
+impl Scenario {
+    /// Loads the scenario at `path` from `source`. Its name is `name:` if set,
+    /// else the file stem.
+    pub fn load(source: &dyn Source, path: &Path) -> Result<Scenario, LoadError> {
+        let loaded = load::load(source, path).map_err(|problems| LoadError { problems })?;
+        let root = loaded.root;
+        let name = match root.name {
+            Some(name) => name.value,
+            None => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        let clicks = ClickIndex::build(
+            loaded.clicks.iter().map(|(_, c)| c),
+            loaded.transactions.iter().map(|(_, t)| t),
+        );
+        let overrides = root.errors.map(|e| e.value).unwrap_or_default();
+        Ok(Scenario {
+            name,
+            description: root.description.map(|d| d.value).unwrap_or_default(),
+            origin: path.to_path_buf(),
+            credentials: root.credentials.map(|c| c.value).unwrap_or_default(),
+            allowed_ips: root.allowed_ips.map(|a| a.value),
+            errors: ErrorTable::new(&overrides),
+            clicks,
+        })
+    }
+
+    /// Loads a scenario file from disk.
+    pub fn from_file(path: &Path) -> Result<Scenario, LoadError> {
+        Scenario::load(&source::Disk, path)
+    }
+
+    /// The `default` scenario built into the binary.
+    pub fn builtin_default() -> Result<Scenario, LoadError> {
+        Scenario::load(&source::Builtin, Path::new(source::BUILTIN_DEFAULT))
+    }
+
+    /// The scenario's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The scenario's description.
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    /// The file it was loaded from.
+    pub fn origin(&self) -> &Path {
+        &self.origin
+    }
+
+    /// The clicks, indexed.
+    pub fn clicks(&self) -> &ClickIndex {
+        &self.clicks
+    }
+
+    /// The error answers with the scenario's overrides.
+    pub fn errors(&self) -> &ErrorTable {
+        &self.errors
+    }
+
+    /// Whether `addr` may call the API (always, when `allowed_ips` is absent).
+    pub fn allows(&self, addr: IpAddr) -> bool {
+        // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d.
+        let addr = addr.to_canonical();
+        match &self.allowed_ips {
+            None => true,
+            Some(ranges) => ranges.iter().any(|r| r.contains(&addr)),
+        }
+    }
+
+    /// Checks a credential pair. Every pair is compared, keys in constant
+    /// time, so the answer's timing does not tell which part was wrong.
+    pub fn check_credentials(&self, username: &[u8], api_key: &[u8]) -> CredentialCheck {
+        let mut found = subtle::Choice::from(0);
+        for credential in &self.credentials {
+            let user_ok = credential.username.as_bytes().ct_eq(username);
+            let key_ok = credential.api_key.as_bytes().ct_eq(api_key);
+            found |= user_ok & key_ok;
+        }
+        if bool::from(found) {
+            CredentialCheck::Valid
+        } else {
+            CredentialCheck::Invalid
+        }
+    }
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({} clicks, {} transactions)",
+            self.name,
+            self.clicks.clicks(),
+            self.clicks.transactions()
+        )
+    }
+}

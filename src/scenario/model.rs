@@ -1,0 +1,648 @@
+//! The scenario format, read from a located YAML tree with every problem
+//! collected: unknown keys, missing keys, wrong types, bad times, unknown
+//! statuses, bad addresses and error overrides.
+
+use std::path::Path;
+
+use hyper::StatusCode;
+use ipnet::IpNet;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::problem::{Position, Problems};
+use super::yaml::{Key, Scalar, ScalarTag, Yaml, YamlKind};
+use crate::api_error::{ErrorKind, ErrorOverride};
+
+/// The click's core keys, in the order of the success body.
+pub const CLICK_KEYS: [&str; 15] = [
+    "click_hash",
+    "time",
+    "loginid",
+    "username",
+    "offerid",
+    "landing_pageid",
+    "campaignid",
+    "creativeid",
+    "subid1",
+    "subid2",
+    "external_clickid",
+    "ip",
+    "country",
+    "referrer",
+    "user_agent",
+];
+
+/// A transaction's scalar keys, in the order of the success body (`payouts` follows).
+pub const TRANSACTION_KEYS: [&str; 8] = [
+    "transaction_hash",
+    "time",
+    "trans_type",
+    "status",
+    "orderid",
+    "subscription_id",
+    "amount",
+    "total_payout",
+];
+
+/// A payout's keys, in the order of the success body.
+pub const PAYOUT_KEYS: [&str; 4] = ["type", "loginid", "username", "amount"];
+
+/// The transaction statuses the contract knows.
+pub const STATUSES: [&str; 5] = ["pending", "approved", "void", "chargeback", "reversal"];
+
+const DOCUMENT_KEYS: [&str; 8] = [
+    "name",
+    "description",
+    "credentials",
+    "allowed_ips",
+    "errors",
+    "include",
+    "clicks",
+    "transactions",
+];
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Where it was written.
+    pub at: Position,
+}
+
+/// One API credential pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credential {
+    /// The `api-username` header value.
+    pub username: String,
+    /// The `api-key` header value.
+    pub api_key: String,
+}
+
+/// A click as a scenario writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClickSpec {
+    /// Where the click starts.
+    pub at: Position,
+    /// Where `click_hash` is written (the click's position when it is missing).
+    pub hash_at: Position,
+    /// Values of [`CLICK_KEYS`], in that order; `time` already in Unix seconds.
+    pub values: Vec<String>,
+    /// `extra:` fields in file order.
+    pub extra: Vec<(String, String)>,
+    /// A verbatim body that replaces the rendered one.
+    pub response: Option<Yaml>,
+}
+
+impl ClickSpec {
+    /// The click's `click_hash`.
+    pub fn click_hash(&self) -> &str {
+        &self.values[0]
+    }
+}
+
+/// A transaction as a scenario writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TransactionSpec {
+    /// Where the transaction starts.
+    pub at: Position,
+    /// Where `transaction_hash` is written.
+    pub hash_at: Position,
+    /// The click it belongs to, and where that is written.
+    pub click_hash: Located<String>,
+    /// Values of [`TRANSACTION_KEYS`], in that order.
+    pub values: Vec<String>,
+    /// Each payout's values, in [`PAYOUT_KEYS`] order.
+    pub payouts: Vec<Vec<String>>,
+    /// `extra:` fields in file order.
+    pub extra: Vec<(String, String)>,
+}
+
+impl TransactionSpec {
+    /// The transaction's `transaction_hash`.
+    pub fn transaction_hash(&self) -> &str {
+        &self.values[0]
+    }
+
+    /// The value of one of [`TRANSACTION_KEYS`].
+    pub fn value(&self, key: &str) -> &str {
+        TRANSACTION_KEYS
+            .iter()
+            .position(|k| *k == key)
+            .map_or("", |i| self.values[i].as_str())
+    }
+}
+
+/// One YAML file of a scenario: the scenario itself or a fixture it includes.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Document {
+    /// `name`, overriding the file stem.
+    pub name: Option<Located<String>>,
+    /// `description`.
+    pub description: Option<Located<String>>,
+    /// `credentials`, with where the key is written.
+    pub credentials: Option<Located<Vec<Credential>>>,
+    /// `allowed_ips`, parsed.
+    pub allowed_ips: Option<Located<Vec<IpNet>>>,
+    /// `errors` overrides, with where the key is written.
+    pub errors: Option<Located<Vec<(ErrorKind, ErrorOverride)>>>,
+    /// `include` paths as written.
+    pub include: Vec<Located<String>>,
+    /// `clicks` in file order.
+    pub clicks: Vec<ClickSpec>,
+    /// `transactions` in file order.
+    pub transactions: Vec<TransactionSpec>,
+}
+
+impl Document {
+    /// The keys set that only a scenario, not an included file, may set.
+    pub fn scenario_only_keys(&self) -> Vec<(&'static str, Position)> {
+        let mut keys = Vec::new();
+        let mut note = |key, at: Option<Position>| {
+            if let Some(at) = at {
+                keys.push((key, at));
+            }
+        };
+        note("name", self.name.as_ref().map(|v| v.at));
+        note("description", self.description.as_ref().map(|v| v.at));
+        note("credentials", self.credentials.as_ref().map(|v| v.at));
+        note("allowed_ips", self.allowed_ips.as_ref().map(|v| v.at));
+        note("errors", self.errors.as_ref().map(|v| v.at));
+        keys
+    }
+}
+
+/// Reads one file's tree into a [`Document`], recording every problem.
+pub fn read_document(root: &Yaml, path: &Path, problems: &mut Problems) -> Document {
+    let mut reader = Reader { path, problems };
+    reader.document(root)
+}
+
+/// The keys a record (click or transaction) may have.
+struct RecordShape {
+    /// Scalar keys, in body order; the first is the record's hash.
+    keys: &'static [&'static str],
+    /// Keys with their own shape, handled by the caller.
+    others: &'static [&'static str],
+    /// Where such a record sits, for messages: "in a click".
+    place: &'static str,
+}
+
+/// A record's scalar values as read.
+struct Record {
+    values: Vec<String>,
+    /// Where each of the shape's keys was written, if it was.
+    seen: Vec<Option<Position>>,
+    extra: Vec<(String, String)>,
+}
+
+struct Reader<'a> {
+    path: &'a Path,
+    problems: &'a mut Problems,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, at: Position, message: impl Into<String>) {
+        self.problems.push(self.path, at, message);
+    }
+
+    fn document(&mut self, root: &Yaml) -> Document {
+        let mut doc = Document::default();
+        let entries = match &root.kind {
+            // An empty file is an empty document.
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Null,
+                ..
+            }) => return doc,
+            _ => match self.mapping(root, "a scenario file") {
+                Some(entries) => entries,
+                None => return doc,
+            },
+        };
+        for (key, value) in self.known_keys(entries, &DOCUMENT_KEYS, "at the top level") {
+            match key.name.as_str() {
+                "name" => doc.name = self.located_string(key, value),
+                "description" => doc.description = self.located_string(key, value),
+                "credentials" => {
+                    let list = self.list(value, "credentials", |r, item| r.credential(item));
+                    doc.credentials = Some(Located {
+                        value: list,
+                        at: key.at,
+                    });
+                }
+                "allowed_ips" => {
+                    let list = self.list(value, "allowed_ips", |r, item| r.ip_range(item));
+                    doc.allowed_ips = Some(Located {
+                        value: list,
+                        at: key.at,
+                    });
+                }
+                "errors" => {
+                    doc.errors = Some(Located {
+                        value: self.error_overrides(value),
+                        at: key.at,
+                    })
+                }
+                "include" => {
+                    doc.include = self.list(value, "include", |r, item| {
+                        let text = r.scalar(item, "an include path")?;
+                        Some(Located {
+                            value: text,
+                            at: item.at,
+                        })
+                    })
+                }
+                "clicks" => doc.clicks = self.list(value, "clicks", |r, item| r.click(item)),
+                _ => {
+                    doc.transactions =
+                        self.list(value, "transactions", |r, item| r.transaction(item))
+                }
+            }
+        }
+        doc
+    }
+
+    fn located_string(&mut self, key: &Key, value: &Yaml) -> Option<Located<String>> {
+        let text = self.scalar(value, &format!("`{}`", key.name))?;
+        Some(Located {
+            value: text,
+            at: key.at,
+        })
+    }
+
+    fn mapping<'y>(&mut self, node: &'y Yaml, what: &str) -> Option<&'y [(Key, Yaml)]> {
+        match &node.kind {
+            YamlKind::Map(entries) => Some(entries),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("{what} must be a mapping, found {}", node.shape()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The entries whose keys are in `allowed`; every other key is a problem.
+    fn known_keys<'y>(
+        &mut self,
+        entries: &'y [(Key, Yaml)],
+        allowed: &[&str],
+        place: &str,
+    ) -> Vec<(&'y Key, &'y Yaml)> {
+        let mut known = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            if allowed.contains(&key.name.as_str()) {
+                known.push((key, value));
+            } else {
+                self.problem(
+                    key.at,
+                    format!(
+                        "unknown key `{}` {place} (expected one of: {})",
+                        key.name,
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        known
+    }
+
+    fn list<T>(
+        &mut self,
+        node: &Yaml,
+        what: &str,
+        mut item: impl FnMut(&mut Self, &Yaml) -> Option<T>,
+    ) -> Vec<T> {
+        match &node.kind {
+            YamlKind::Seq(items) => items.iter().filter_map(|i| item(self, i)).collect(),
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Null,
+                ..
+            }) => Vec::new(),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("`{what}` must be a list, found {}", node.shape()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// A scalar's text (null is empty); anything else is a problem.
+    fn scalar(&mut self, node: &Yaml, what: &str) -> Option<String> {
+        match &node.kind {
+            YamlKind::Scalar(s) => Some(s.text.clone()),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("{what} must be a single value, found {}", node.shape()),
+                );
+                None
+            }
+        }
+    }
+
+    fn required(&mut self, at: Position, value: Option<String>, what: &str, key: &str) -> String {
+        match value {
+            Some(v) if !v.is_empty() => v,
+            Some(_) => {
+                self.problem(at, format!("`{key}` of {what} must not be empty"));
+                String::new()
+            }
+            None => {
+                self.problem(at, format!("{what} is missing the required key `{key}`"));
+                String::new()
+            }
+        }
+    }
+
+    fn credential(&mut self, node: &Yaml) -> Option<Credential> {
+        let entries = self.mapping(node, "a credential")?;
+        let mut username = None;
+        let mut api_key = None;
+        for (key, value) in self.known_keys(entries, &["username", "api_key"], "in a credential") {
+            let text = self.scalar(value, &format!("`{}`", key.name));
+            match key.name.as_str() {
+                "username" => username = text.map(|t| (t, value.at)),
+                _ => api_key = text.map(|t| (t, value.at)),
+            }
+        }
+        let username_at = username.as_ref().map_or(node.at, |(_, at)| *at);
+        let api_key_at = api_key.as_ref().map_or(node.at, |(_, at)| *at);
+        let username = self.required(
+            username_at,
+            username.map(|u| u.0),
+            "a credential",
+            "username",
+        );
+        let api_key = self.required(api_key_at, api_key.map(|k| k.0), "a credential", "api_key");
+        Some(Credential { username, api_key })
+    }
+
+    fn ip_range(&mut self, node: &Yaml) -> Option<IpNet> {
+        let text = self.scalar(node, "an `allowed_ips` entry")?;
+        let parsed = if text.contains('/') {
+            text.parse::<IpNet>().ok()
+        } else {
+            text.parse::<std::net::IpAddr>().ok().map(IpNet::from)
+        };
+        if parsed.is_none() {
+            self.problem(
+                node.at,
+                format!("`{text}` is not an IP address or CIDR range (like 10.0.0.0/8 or ::1)"),
+            );
+        }
+        parsed
+    }
+
+    fn error_overrides(&mut self, node: &Yaml) -> Vec<(ErrorKind, ErrorOverride)> {
+        let Some(entries) = self.mapping(node, "`errors`") else {
+            return Vec::new();
+        };
+        let mut overrides = Vec::new();
+        for (key, value) in entries {
+            let Some(kind) = ErrorKind::from_name(&key.name) else {
+                let names: Vec<_> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+                self.problem(
+                    key.at,
+                    format!(
+                        "unknown error kind `{}` (expected one of: {})",
+                        key.name,
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            let Some(fields) = self.mapping(value, &format!("`errors.{}`", key.name)) else {
+                continue;
+            };
+            let mut over = ErrorOverride::default();
+            let place = format!("in `errors.{}`", key.name);
+            for (field, value) in self.known_keys(fields, &["status", "message"], &place) {
+                if field.name == "status" {
+                    over.status = self.status_code(value);
+                } else {
+                    over.message = self.scalar(value, "`message`");
+                }
+            }
+            overrides.push((kind, over));
+        }
+        overrides
+    }
+
+    fn status_code(&mut self, node: &Yaml) -> Option<StatusCode> {
+        let code = match &node.kind {
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Int(i),
+                ..
+            }) => u16::try_from(*i).ok().filter(|c| (100..=599).contains(c)),
+            _ => None,
+        };
+        let status = code.and_then(|c| StatusCode::from_u16(c).ok());
+        if status.is_none() {
+            self.problem(
+                node.at,
+                format!(
+                    "`status` must be an HTTP status from 100 to 599, found {}",
+                    describe(node)
+                ),
+            );
+        }
+        status
+    }
+
+    /// Reads a record's scalar keys (ordered as `shape.keys`), its `extra:`
+    /// fields, and hands every key of `shape.others` to `other`.
+    fn record<'y>(
+        &mut self,
+        entries: &'y [(Key, Yaml)],
+        shape: &RecordShape,
+        mut other: impl FnMut(&mut Self, &'y Key, &'y Yaml),
+    ) -> Record {
+        let mut record = Record {
+            values: vec![String::new(); shape.keys.len()],
+            seen: vec![None; shape.keys.len()],
+            extra: Vec::new(),
+        };
+        let allowed: Vec<&str> = shape
+            .keys
+            .iter()
+            .chain(shape.others)
+            .copied()
+            .chain(["extra"])
+            .collect();
+        for (key, value) in self.known_keys(entries, &allowed, shape.place) {
+            if let Some(i) = shape.keys.iter().position(|k| *k == key.name) {
+                record.seen[i] = Some(value.at);
+                if key.name == "time" {
+                    record.values[i] = self.time(value).unwrap_or_default();
+                } else if let Some(text) = self.scalar(value, &format!("`{}`", key.name)) {
+                    record.values[i] = text;
+                }
+            } else if key.name == "extra" {
+                record.extra = self.extra(value);
+            } else {
+                other(self, key, value);
+            }
+        }
+        record
+    }
+
+    /// The record's first key (its hash), required and not empty.
+    fn require_hash(
+        &mut self,
+        node: &Yaml,
+        record: &mut Record,
+        what: &str,
+        key: &str,
+    ) -> Position {
+        let at = record.seen[0].unwrap_or(node.at);
+        let written = record.seen[0].map(|_| std::mem::take(&mut record.values[0]));
+        record.values[0] = self.required(at, written, what, key);
+        at
+    }
+
+    fn click(&mut self, node: &Yaml) -> Option<ClickSpec> {
+        let entries = self.mapping(node, "a click")?;
+        let mut response = None;
+        let shape = RecordShape {
+            keys: &CLICK_KEYS,
+            others: &["response"],
+            place: "in a click",
+        };
+        let mut record = self.record(entries, &shape, |_, _, value| {
+            response = Some(value.clone())
+        });
+        let hash_at = self.require_hash(node, &mut record, "a click", "click_hash");
+        Some(ClickSpec {
+            at: node.at,
+            hash_at,
+            values: record.values,
+            extra: record.extra,
+            response,
+        })
+    }
+
+    fn transaction(&mut self, node: &Yaml) -> Option<TransactionSpec> {
+        let entries = self.mapping(node, "a transaction")?;
+        let mut click_hash = None;
+        let mut payouts = Vec::new();
+        let shape = RecordShape {
+            keys: &TRANSACTION_KEYS,
+            others: &["click_hash", "payouts"],
+            place: "in a transaction",
+        };
+        let mut record = self.record(entries, &shape, |reader, key, value| {
+            if key.name == "click_hash" {
+                click_hash = reader
+                    .scalar(value, "`click_hash`")
+                    .map(|text| (text, value.at));
+            } else {
+                payouts = reader.list(value, "payouts", |r, item| r.payout(item));
+            }
+        });
+        let hash_at = self.require_hash(node, &mut record, "a transaction", "transaction_hash");
+        let click_at = click_hash.as_ref().map_or(node.at, |(_, at)| *at);
+        let click_hash = Located {
+            value: self.required(
+                click_at,
+                click_hash.map(|c| c.0),
+                "a transaction",
+                "click_hash",
+            ),
+            at: click_at,
+        };
+        let status_index = 3;
+        let status = &record.values[status_index];
+        if let Some(at) = record.seen[status_index]
+            && !status.is_empty()
+            && !STATUSES.contains(&status.as_str())
+        {
+            let message = format!(
+                "unknown status `{status}` (expected one of: {})",
+                STATUSES.join(", ")
+            );
+            self.problem(at, message);
+        }
+        Some(TransactionSpec {
+            at: node.at,
+            hash_at,
+            click_hash,
+            values: record.values,
+            payouts,
+            extra: record.extra,
+        })
+    }
+
+    fn payout(&mut self, node: &Yaml) -> Option<Vec<String>> {
+        let entries = self.mapping(node, "a payout")?;
+        let mut values = vec![String::new(); PAYOUT_KEYS.len()];
+        for (key, value) in self.known_keys(entries, &PAYOUT_KEYS, "in a payout") {
+            if let (Some(i), Some(text)) = (
+                PAYOUT_KEYS.iter().position(|k| *k == key.name),
+                self.scalar(value, &format!("`{}`", key.name)),
+            ) {
+                values[i] = text;
+            }
+        }
+        Some(values)
+    }
+
+    fn extra(&mut self, node: &Yaml) -> Vec<(String, String)> {
+        let Some(entries) = self.mapping(node, "`extra`") else {
+            return Vec::new();
+        };
+        let mut fields = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match &value.kind {
+                YamlKind::Scalar(s) => fields.push((key.name.clone(), s.text.clone())),
+                _ => self.problem(
+                    value.at,
+                    format!(
+                        "`extra.{}` must be a single value, found {} (use `response:` for other shapes)",
+                        key.name,
+                        value.shape()
+                    ),
+                ),
+            }
+        }
+        fields
+    }
+
+    /// `time` as Unix seconds, from Unix seconds or an RFC 3339 date.
+    fn time(&mut self, node: &Yaml) -> Option<String> {
+        let parsed = match &node.kind {
+            YamlKind::Scalar(s) => match s.tag {
+                ScalarTag::Null => return Some(String::new()),
+                ScalarTag::Int(i) => i64::try_from(i).ok(),
+                ScalarTag::Str => s.text.parse::<i64>().ok().or_else(|| {
+                    OffsetDateTime::parse(&s.text, &Rfc3339)
+                        .ok()
+                        .map(OffsetDateTime::unix_timestamp)
+                }),
+                _ => None,
+            },
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.problem(
+                node.at,
+                format!(
+                    "`time` must be Unix seconds or an RFC 3339 date like 2025-11-20T10:00:00Z, found {}",
+                    describe(node)
+                ),
+            );
+        }
+        parsed.map(|t| t.to_string())
+    }
+}
+
+/// A node for a message: a scalar's text, or its shape.
+fn describe(node: &Yaml) -> String {
+    match &node.kind {
+        YamlKind::Scalar(s) => format!("`{}`", s.text),
+        _ => node.shape().to_string(),
+    }
+}

@@ -1,0 +1,117 @@
+//! Where scenario files come from: the disk, or the copy of the `default`
+//! scenario and its fixtures built into the binary.
+
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Files the loader can read.
+pub trait Source {
+    /// The text of `path`.
+    fn read(&self, path: &Path) -> io::Result<String>;
+    /// What makes two paths the same file, for spotting include cycles.
+    fn identity(&self, path: &Path) -> PathBuf;
+}
+
+/// Files on disk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Disk;
+
+impl Source for Disk {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        std::fs::read_to_string(path)
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalize(path))
+    }
+}
+
+/// The path of the built-in `default` scenario.
+pub const BUILTIN_DEFAULT: &str = "scenarios/default.yaml";
+
+/// The `default` scenario and the fixtures it includes, as built into the binary.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Builtin;
+
+const BUILTIN_FILES: [(&str, &str); 3] = [
+    (
+        BUILTIN_DEFAULT,
+        include_str!("../../scenarios/default.yaml"),
+    ),
+    (
+        "fixtures/api-page-example.yaml",
+        include_str!("../../fixtures/api-page-example.yaml"),
+    ),
+    (
+        "fixtures/conversions.yaml",
+        include_str!("../../fixtures/conversions.yaml"),
+    ),
+];
+
+impl Source for Builtin {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        let wanted = normalize(path);
+        BUILTIN_FILES
+            .iter()
+            .find(|(name, _)| Path::new(name) == wanted)
+            .map(|(_, text)| (*text).to_string())
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not built into n4n-mock"))
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+}
+
+/// Resolves `include` written in `including`: relative to that file's folder.
+pub fn resolve_include(including: &Path, include: &str) -> PathBuf {
+    let base = including.parent().unwrap_or(Path::new(""));
+    normalize(&base.join(include))
+}
+
+/// Removes `.` and folds `dir/..` without touching the file system, so that
+/// `scenarios/../fixtures/a.yaml` reads as `fixtures/a.yaml` in messages.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(component),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_resolve_relative_to_the_including_file() {
+        assert_eq!(
+            resolve_include(Path::new("scenarios/a.yaml"), "../fixtures/b.yaml"),
+            PathBuf::from("fixtures/b.yaml")
+        );
+        assert_eq!(
+            resolve_include(Path::new("/x/s/a.yaml"), "./c/../d.yaml"),
+            PathBuf::from("/x/s/d.yaml")
+        );
+        assert_eq!(
+            resolve_include(Path::new("a.yaml"), "../up.yaml"),
+            PathBuf::from("../up.yaml")
+        );
+    }
+
+    #[test]
+    fn the_builtin_default_and_its_fixtures_are_readable() {
+        assert!(Builtin.read(Path::new(BUILTIN_DEFAULT)).is_ok());
+        assert!(Builtin.read(Path::new("scenarios/nope.yaml")).is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! Reading a request body under the 64 KiB cap, without ever holding more.
+//!
+//! The body is read before the checks run (their order stays the contract's:
+//! a 401 still wins over a 413) so that a connection is never left with unread
+//! bytes: a client that is still sending when the answer comes and the socket
+//! closes would see a reset instead of the answer. A body a little over the cap
+//! is read and thrown away; one far over it is not read at all, and the
+//! connection is closed after the answer.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::HeaderMap;
+use hyper::body::Incoming;
+use hyper::header::CONTENT_LENGTH;
+
+/// The largest body the API reads.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// How much of an oversized body is read and discarded to keep the connection usable.
+const DRAIN_LIMIT: usize = 1024 * 1024;
+
+/// How long a client may take to send its body.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why a body was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyError {
+    /// Over [`BODY_LIMIT`].
+    TooLarge,
+    /// The client stopped sending, or sent something that is not HTTP.
+    Unreadable(String),
+}
+
+/// A body as read, and whether the connection can serve another request.
+#[derive(Debug)]
+pub struct BodyRead {
+    /// The body, or why it was not read.
+    pub content: Result<Bytes, BodyError>,
+    /// Bytes are left unread: answer, then close.
+    pub close_connection: bool,
+}
+
+/// Reads `body` under the cap.
+pub async fn read(body: Incoming, headers: &HeaderMap) -> BodyRead {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(length) = declared
+        && length > BODY_LIMIT as u64
+    {
+        let close_connection = length > (BODY_LIMIT + DRAIN_LIMIT) as u64
+            || !drain(body, DRAIN_LIMIT + BODY_LIMIT).await;
+        return BodyRead {
+            content: Err(BodyError::TooLarge),
+            close_connection,
+        };
+    }
+    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, BODY_LIMIT).collect()).await {
+        Ok(Ok(collected)) => BodyRead {
+            content: Ok(collected.to_bytes()),
+            close_connection: false,
+        },
+        Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => BodyRead {
+            content: Err(BodyError::TooLarge),
+            close_connection: true,
+        },
+        Ok(Err(err)) => BodyRead {
+            content: Err(BodyError::Unreadable(format!(
+                "body could not be read: {err}"
+            ))),
+            close_connection: true,
+        },
+        Err(_) => BodyRead {
+            content: Err(BodyError::Unreadable(format!(
+                "body not received within {} s",
+                BODY_READ_TIMEOUT.as_secs()
+            ))),
+            close_connection: true,
+        },
+    }
+}
+
+/// Reads and discards up to `limit` bytes; true when the body ended within it.
+async fn drain(mut body: Incoming, limit: usize) -> bool {
+    let mut seen = 0usize;
+    let reading = async {
+        while let Some(frame) = body.frame().await {
+            let Ok(frame) = frame else { return false };
+            if let Some(data) = frame.data_ref() {
+                seen += data.len();
+                if seen > limit {
+                    return false;
+                }
+            }
+        }
+        true
+    };
+    tokio::time::timeout(BODY_READ_TIMEOUT, reading)
+        .await
+        .unwrap_or(false)
+}
