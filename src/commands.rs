@@ -105,6 +105,13 @@ fn serve(args: ServeArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         };
+        let shutdown = match shutdown_signal() {
+            Ok(shutdown) => shutdown,
+            Err(err) => {
+                eprintln!("error: cannot install the signal handlers: {err}");
+                return EXIT_FAILURE;
+            }
+        };
         let bound = listener.local_addr().unwrap_or(address);
         if !bound.ip().is_loopback() {
             tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock");
@@ -117,34 +124,34 @@ fn serve(args: ServeArgs) -> u8 {
             tracing::warn!(error = %err, "could not print the listening line");
         }
         tracing::info!(address = %bound, scenario = scenario.name(), "listening");
-        server::run(listener, scenario, shutdown_signal()).await;
+        server::run(listener, scenario, shutdown).await;
         EXIT_OK
     })
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
+/// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are
+/// installed before it returns, so a signal sent right after the listening
+/// line is never lost to the default action.
+#[cfg(unix)]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+            _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut stream) => {
-                stream.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => tracing::info!("SIGINT: stopping"),
-        () = terminate => tracing::info!("SIGTERM: stopping"),
-    }
+    })
+}
+
+/// A future that resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("Ctrl-C: stopping");
+    })
 }
 
 fn scenarios(args: &ScenariosArgs) -> u8 {

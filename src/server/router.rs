@@ -61,6 +61,7 @@ impl Router {
     pub async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let started = Instant::now();
         let (parts, incoming) = request.into_parts();
+        tracing::debug!(method = %parts.method, path = parts.uri.path(), "request received");
         let BodyRead {
             content,
             close_connection,

@@ -1,0 +1,414 @@
+//! The `n4n-mock` binary: listening line, exit codes, signals, logs, flags
+//! and their environment variables, and the README's first-run example.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use crate::util::{API_KEY, EXAMPLE_CLICK, RunningBinary, USERNAME, binary, root};
+
+const EXIT_LIMIT: Duration = Duration::from_secs(15);
+
+fn get(url: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut request = reqwest::Client::new().get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_string());
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("body"))
+    })
+}
+
+fn example_lookup(server: &RunningBinary) -> (u16, String) {
+    get(
+        &server.url("/api/transaction/click_detail"),
+        &[("api-key", API_KEY), ("api-username", USERNAME)],
+        Some(&format!("transaction_hash={EXAMPLE_CLICK}")),
+    )
+}
+
+#[test]
+fn port_0_prints_the_listening_line_with_the_real_port() {
+    let server = RunningBinary::start(&[]);
+
+    assert_ne!(server.addr.port(), 0);
+    assert_eq!(
+        server.listening_line,
+        format!(
+            "n4n-mock listening on http://127.0.0.1:{} scenario=default",
+            server.addr.port()
+        )
+    );
+    let (status, body) = get(&server.url("/__mock/health"), &[], None);
+    assert_eq!(status, 200);
+    assert!(body.contains("\"scenario\":\"default\""), "{body}");
+}
+
+#[test]
+fn serve_subcommand_and_no_subcommand_serve_alike() {
+    let server = RunningBinary::start(&["serve", "--scenario", "empty"]);
+
+    assert!(
+        server.listening_line.ends_with(" scenario=empty"),
+        "{}",
+        server.listening_line
+    );
+    assert_eq!(example_lookup(&server).0, 404);
+}
+
+#[test]
+fn the_default_scenario_answers_the_api_page_example() {
+    let server = RunningBinary::start(&[]);
+
+    let (status, body) = example_lookup(&server);
+
+    assert_eq!(status, 200);
+    assert!(
+        body.starts_with(r#"{"result":"success","click":{"click_hash":"35b71a300115be9.16738986""#)
+    );
+}
+
+#[test]
+fn the_builtin_default_serves_from_any_folder() {
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let server = RunningBinary::start_with(binary().current_dir(elsewhere.path()));
+
+    let (status, _) = example_lookup(&server);
+
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn a_scenarios_folder_with_its_own_default_serves_that_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("default.yaml"),
+        format!("credentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n"),
+    )
+    .expect("write");
+    let server = RunningBinary::start(&["--scenarios-dir", &dir.path().display().to_string()]);
+
+    assert_eq!(example_lookup(&server).0, 404);
+}
+
+#[test]
+fn a_scenario_file_path_is_served() {
+    let server = RunningBinary::start(&["--scenario", "scenarios/locked.yaml"]);
+
+    assert!(server.listening_line.ends_with(" scenario=locked"));
+    assert_eq!(example_lookup(&server).0, 401);
+}
+
+#[test]
+fn environment_variables_set_the_serve_flags() {
+    let server = RunningBinary::start_with(
+        binary()
+            .env("N4N_MOCK_SCENARIO", "ip-restricted")
+            .env("N4N_MOCK_BIND", "127.0.0.1"),
+    );
+
+    assert!(server.listening_line.ends_with(" scenario=ip-restricted"));
+    assert_eq!(example_lookup(&server).0, 403);
+}
+
+#[test]
+fn the_port_can_come_from_the_environment() {
+    let mut child = binary()
+        .env("N4N_MOCK_PORT", "0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while stdout.read(&mut byte).map(|n| n == 1).unwrap_or(false) && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let line = String::from_utf8_lossy(&line);
+    let addr = crate::util::parse_listening_line(&line).expect("listening line");
+    assert_ne!(addr.port(), 0, "{line}");
+}
+
+#[test]
+fn an_unknown_scenario_exits_2_naming_the_available_ones() {
+    let output = binary()
+        .args(["--scenario", "nope", "--port", "0"])
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown scenario `nope`"), "{stderr}");
+    for name in [
+        "captured",
+        "custom-errors",
+        "default",
+        "empty",
+        "ip-restricted",
+        "locked",
+    ] {
+        assert!(stderr.contains(name), "{name} missing from: {stderr}");
+    }
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn a_scenario_that_does_not_load_exits_2_with_its_problems() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(&file, "credentials: []\nclicks:\n  - clik_hash: x\n").expect("write");
+
+    let output = binary()
+        .args(["--scenario", &file.display().to_string(), "--port", "0"])
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("{}:1:1: `credentials` is empty", file.display())),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:3:5: unknown key `clik_hash` in a click",
+            file.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_broken_file_in_the_scenarios_folder_stops_the_start_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.yaml"), "credentials: [\n").expect("write");
+
+    let output = binary()
+        .args([
+            "--scenarios-dir",
+            &dir.path().display().to_string(),
+            "--port",
+            "0",
+        ])
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad.yaml:"));
+}
+
+#[test]
+fn a_port_in_use_exits_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+
+    let output = binary().args(["--port", &port]).output().expect("run");
+
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen on 127.0.0.1:"));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let output = binary().args(["--port", "eighty"]).output().expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn help_tells_a_new_user_what_to_run() {
+    let output = binary().arg("--help").output().expect("run");
+
+    assert_eq!(output.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "serve",
+        "scenarios",
+        "validate",
+        "--scenario",
+        "N4N_MOCK_PORT",
+        "8080",
+        "127.0.0.1",
+        "Exit codes",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn scenarios_lists_names_counts_and_descriptions() {
+    let output = binary().arg("scenarios").output().expect("run");
+
+    assert_eq!(output.status.code(), Some(0));
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let default_row = listing
+        .lines()
+        .find(|l| l.starts_with("default "))
+        .expect("default row");
+    let columns: Vec<&str> = default_row.split_whitespace().collect();
+    assert_eq!(&columns[1..3], ["4", "5"]);
+    assert!(default_row.contains("The API page's example answers 200"));
+    assert!(listing.lines().any(|l| l.starts_with("locked ")));
+}
+
+#[test]
+fn sigterm_during_a_slow_request_lets_it_finish_and_exits_0() {
+    let mut server = RunningBinary::start_with(binary().env("RUST_LOG", "debug"));
+    let body = format!("transaction_hash={EXAMPLE_CLICK}");
+    let (first, rest) = body.split_at(10);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /api/transaction/click_detail HTTP/1.1\r\nHost: x\r\napi-key: {API_KEY}\r\n\
+         api-username: {USERNAME}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{first}",
+        body.len()
+    )
+    .expect("send head");
+    server.wait_for_log("request received", Duration::from_secs(10));
+
+    server.signal("TERM");
+    server.wait_for_log("SIGTERM", Duration::from_secs(10));
+    stream.write_all(rest.as_bytes()).expect("send the rest");
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.contains(EXAMPLE_CLICK));
+    let (code, _) = server.wait_exit(EXIT_LIMIT);
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn sigint_exits_0() {
+    let server = RunningBinary::start(&[]);
+
+    server.signal("INT");
+
+    assert_eq!(server.wait_exit(EXIT_LIMIT).0, Some(0));
+}
+
+#[test]
+fn new_connections_are_refused_once_shutdown_starts() {
+    let mut server = RunningBinary::start(&[]);
+    let addr = server.addr;
+
+    server.signal("TERM");
+    server.wait_for_log("SIGTERM", Duration::from_secs(10));
+    let (code, _) = server.wait_exit(EXIT_LIMIT);
+
+    assert_eq!(code, Some(0));
+    assert!(TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn logs_have_one_line_per_request_and_never_the_api_key() {
+    let secret_wrong_key = "f00dfacef00dfacef00dfacef00dface";
+    let server = RunningBinary::start_with(binary().env("RUST_LOG", "trace"));
+    example_lookup(&server);
+    get(
+        &server.url("/api/transaction/click_detail"),
+        &[("api-key", secret_wrong_key), ("api-username", USERNAME)],
+        Some("transaction_hash=x"),
+    );
+    get(
+        &server.url("/api/service/ping?api-key=also-secret"),
+        &[("api-key", API_KEY), ("api-username", USERNAME)],
+        None,
+    );
+
+    server.signal("TERM");
+    let (code, logs) = server.wait_exit(EXIT_LIMIT);
+
+    assert_eq!(code, Some(0));
+    assert!(!logs.contains(API_KEY), "{logs}");
+    assert!(!logs.contains(secret_wrong_key), "{logs}");
+    assert!(!logs.contains("also-secret"), "{logs}");
+    let lines: Vec<&str> = logs
+        .lines()
+        .filter(|l| l.contains(" request method="))
+        .collect();
+    assert_eq!(lines.len(), 3, "{logs}");
+    assert!(lines[0].contains("method=GET"));
+    assert!(lines[0].contains("path=\"/api/transaction/click_detail\""));
+    assert!(lines[0].contains("status=200"));
+    assert!(lines[0].contains(&format!("outcome=click={EXAMPLE_CLICK}")));
+    assert!(lines[0].contains("latency_us="));
+    assert!(lines[1].contains("status=401"));
+    assert!(lines[1].contains("outcome=error=invalid_credentials"));
+    assert!(lines[2].contains("outcome=ping"));
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let server = RunningBinary::start(&["--log-format", "json"]);
+    example_lookup(&server);
+
+    server.signal("TERM");
+    let (_, logs) = server.wait_exit(EXIT_LIMIT);
+
+    let lines: Vec<serde_json::Value> = logs
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["message"] == "request")
+        .expect("request line");
+    assert_eq!(request["status"], 200);
+    assert_eq!(request["method"], "GET");
+    assert_eq!(request["path"], "/api/transaction/click_detail");
+    assert_eq!(request["outcome"], format!("click={EXAMPLE_CLICK}"));
+    assert!(request["latency_us"].is_u64());
+}
+
+/// The README's curl example, run as written but for the host, answers with
+/// the JSON the README shows under it.
+#[test]
+fn the_readme_curl_example_answers_as_documented() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let command = readme
+        .lines()
+        .find(|l| l.starts_with("curl -X GET 'http://127.0.0.1:8080/api/transaction/click_detail'"))
+        .expect("the curl example in README.md");
+    let after = &readme[readme.find(command).expect("found") + command.len()..];
+    let json_start = after.find("```json\n").expect("the answer's json block") + "```json\n".len();
+    let json_end = after[json_start..]
+        .find("```")
+        .expect("end of the json block");
+    let documented: serde_json::Value =
+        serde_json::from_str(&after[json_start..json_start + json_end]).expect("documented JSON");
+    let server = RunningBinary::start(&[]);
+    let command = command.replace("127.0.0.1:8080", &server.addr.to_string());
+
+    let output = std::process::Command::new("sh")
+        .args(["-c", &format!("{command} -sS")])
+        .output()
+        .expect("curl (install it: apt-get install curl)");
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let answered: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
+    assert_eq!(answered, documented);
+}

@@ -1,0 +1,10 @@
+//! Integration tests: real HTTP over loopback against servers bound to port 0,
+//! and the built binary for the command line.
+
+mod binary;
+mod bodies;
+mod bundled;
+mod determinism;
+mod error_table;
+mod loader;
+mod util;

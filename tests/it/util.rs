@@ -1,0 +1,335 @@
+//! Starting servers and binaries for tests, and the requests tests send.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use n4n_mock::scenario::Scenario;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The API page's example credentials, valid in `default`.
+pub const USERNAME: &str = "n4n_admin";
+pub const API_KEY: &str = "44b5498dbcb481a0d00b404c0169af62";
+/// The API page's example click.
+pub const EXAMPLE_CLICK: &str = "35b71a300115be9.16738986";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A bundled scenario by name.
+pub fn bundled(name: &str) -> Scenario {
+    let path = root().join("scenarios").join(format!("{name}.yaml"));
+    Scenario::from_file(&path).unwrap_or_else(|err| panic!("{name} loads:\n{err}"))
+}
+
+/// A scenario from YAML text written to a temporary folder (kept alive by the returned guard).
+pub fn scenario_from_yaml(yaml: &str) -> Scenario {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.yaml");
+    std::fs::write(&path, yaml).expect("write scenario");
+    Scenario::from_file(&path).unwrap_or_else(|err| panic!("scenario loads:\n{err}"))
+}
+
+/// A server running in this test's runtime; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Serves `scenario` on 127.0.0.1, port 0.
+    pub async fn start(scenario: Scenario) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(n4n_mock::server::run(listener, Arc::new(scenario), async {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            addr,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Serves a bundled scenario.
+    pub async fn bundled(name: &str) -> TestServer {
+        TestServer::start(bundled(name)).await
+    }
+
+    /// `http://127.0.0.1:PORT{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A GET to click_detail with the example credentials and no body yet.
+    pub fn click_detail(&self) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url("/api/transaction/click_detail"))
+            .header("api-key", API_KEY)
+            .header("api-username", USERNAME)
+    }
+
+    /// A GET to click_detail with a form body, the way curl -X GET -d sends it.
+    pub async fn lookup_form(&self, form: &str) -> Answer {
+        Answer::of(
+            self.click_detail()
+                .header("content-type", FORM)
+                .body(form.to_string())
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// Stops the server and waits for it to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task");
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A response read whole.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// Reads `response` whole.
+    pub async fn of(response: reqwest::Response) -> Answer {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// The body as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("JSON body ({e}): {}", self.body))
+    }
+
+    /// The error envelope's message, checking the envelope's shape.
+    pub fn error_message(&self) -> String {
+        let json = self.json();
+        assert_eq!(json["result"], "error", "{}", self.body);
+        assert_eq!(json.as_object().map(|o| o.len()), Some(2), "{}", self.body);
+        json["message"].as_str().expect("message").to_string()
+    }
+
+    /// The Content-Type header.
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The matched click's `click_hash`.
+    pub fn click_hash(&self) -> String {
+        let json = self.json();
+        assert_eq!(json["result"], "success", "{}", self.body);
+        json["click"]["click_hash"]
+            .as_str()
+            .expect("click_hash")
+            .to_string()
+    }
+}
+
+/// The built binary.
+pub fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_n4n-mock"));
+    command.current_dir(root());
+    for var in [
+        "N4N_MOCK_SCENARIO",
+        "N4N_MOCK_SCENARIOS_DIR",
+        "N4N_MOCK_BIND",
+        "N4N_MOCK_PORT",
+        "N4N_MOCK_LOG_FORMAT",
+        "RUST_LOG",
+    ] {
+        command.env_remove(var);
+    }
+    command
+}
+
+/// A running `n4n-mock serve`; killed when dropped.
+pub struct RunningBinary {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub listening_line: String,
+    logs: std::sync::mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl RunningBinary {
+    /// Starts the binary with `args` (plus `--port 0`) and waits for its listening line.
+    pub fn start(args: &[&str]) -> RunningBinary {
+        RunningBinary::start_with(binary().args(args))
+    }
+
+    /// Starts a prepared command (plus `--port 0`) and waits for its listening line.
+    pub fn start_with(command: &mut Command) -> RunningBinary {
+        let mut child = command
+            .args(["--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start n4n-mock");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let stderr: ChildStderr = child.stderr.take().expect("stderr");
+        let (log_tx, logs) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if log_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                let errors: Vec<String> = logs.try_iter().collect();
+                panic!(
+                    "no listening line within 20 s; stderr:\n{}",
+                    errors.join("\n")
+                );
+            }
+        };
+        let addr =
+            parse_listening_line(&line).unwrap_or_else(|| panic!("listening line: {line:?}"));
+        RunningBinary {
+            child,
+            addr,
+            listening_line: line.trim_end().to_string(),
+            logs,
+            seen: Vec::new(),
+        }
+    }
+
+    /// `http://ADDR{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Waits until a log line containing `needle` appears on stderr.
+    pub fn wait_for_log(&mut self, needle: &str, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.logs.recv_timeout(left) {
+                Ok(line) => {
+                    self.seen.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no log line with {needle:?} within {limit:?}; saw:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Sends `signal` (`TERM`, `INT`) to the process.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to exit (at most `limit`); its exit code and all of stderr.
+    pub fn wait_exit(mut self, limit: Duration) -> (Option<i32>, String) {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                // The stderr thread ends once the pipe closes.
+                while let Ok(line) = self.logs.recv_timeout(Duration::from_secs(5)) {
+                    self.seen.push(line);
+                }
+                return (status.code(), self.seen.join("\n"));
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("n4n-mock did not exit within {limit:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The address of `n4n-mock listening on http://HOST:PORT scenario=NAME`.
+pub fn parse_listening_line(line: &str) -> Option<SocketAddr> {
+    let rest = line.trim().strip_prefix("n4n-mock listening on http://")?;
+    let (addr, _) = rest.split_once(' ')?;
+    addr.parse().ok()
+}
+
+/// Sends `request` as raw bytes on a new connection and reads until the
+/// server closes it (the request should say `Connection: close`).
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("answer within 10 s")
+        .expect("read");
+    String::from_utf8_lossy(&response).into_owned()
+}
