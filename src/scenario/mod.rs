@@ -158,12 +158,13 @@ impl Scenario {
 
 impl fmt::Display for Scenario {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
         write!(
             f,
-            "{} ({} clicks, {} transactions)",
+            "{} ({}, {})",
             self.name,
-            self.clicks.clicks(),
-            self.clicks.transactions()
+            count(self.clicks.clicks(), "click"),
+            count(self.clicks.transactions(), "transaction")
         )
     }
 }

@@ -188,12 +188,31 @@ struct RecordShape {
     place: &'static str,
 }
 
-/// A record's scalar values as read.
+/// A record's scalar keys as read, in the shape's order, and its `extra:`.
 struct Record {
-    values: Vec<String>,
-    /// Where each of the shape's keys was written, if it was.
-    seen: Vec<Option<Position>>,
+    fields: Vec<Field>,
     extra: Vec<(String, String)>,
+}
+
+/// One scalar key as read.
+#[derive(Debug, Clone)]
+enum Field {
+    /// Not written.
+    Absent,
+    /// Written with the wrong shape; the problem is already recorded.
+    Invalid(Position),
+    /// Written: its text and where.
+    Written(String, Position),
+}
+
+impl Field {
+    /// The text, empty unless written.
+    fn text(&self) -> &str {
+        match self {
+            Field::Written(text, _) => text,
+            _ => "",
+        }
+    }
 }
 
 struct Reader<'a> {
@@ -225,15 +244,24 @@ impl Reader<'_> {
                 "description" => doc.description = self.located_string(key, value),
                 "credentials" => {
                     let list = self.list(value, "credentials", |r, item| r.credential(item));
+                    let empty = matches!(&value.kind, YamlKind::Seq(items) if items.is_empty());
+                    if empty || value.shape() == "null" {
+                        self.problem(
+                            key.at,
+                            "`credentials` is empty: add at least one username and api_key",
+                        );
+                    }
+                    // Present even when broken, so the scenario is not also
+                    // reported as having no credentials at all.
                     doc.credentials = Some(Located {
-                        value: list,
+                        value: list.unwrap_or_default(),
                         at: key.at,
                     });
                 }
                 "allowed_ips" => {
                     let list = self.list(value, "allowed_ips", |r, item| r.ip_range(item));
                     doc.allowed_ips = Some(Located {
-                        value: list,
+                        value: list.unwrap_or_default(),
                         at: key.at,
                     });
                 }
@@ -244,18 +272,25 @@ impl Reader<'_> {
                     })
                 }
                 "include" => {
-                    doc.include = self.list(value, "include", |r, item| {
-                        let text = r.scalar(item, "an include path")?;
-                        Some(Located {
-                            value: text,
-                            at: item.at,
+                    doc.include = self
+                        .list(value, "include", |r, item| {
+                            let text = r.scalar(item, "an include path")?;
+                            Some(Located {
+                                value: text,
+                                at: item.at,
+                            })
                         })
-                    })
+                        .unwrap_or_default()
                 }
-                "clicks" => doc.clicks = self.list(value, "clicks", |r, item| r.click(item)),
+                "clicks" => {
+                    doc.clicks = self
+                        .list(value, "clicks", |r, item| r.click(item))
+                        .unwrap_or_default()
+                }
                 _ => {
-                    doc.transactions =
-                        self.list(value, "transactions", |r, item| r.transaction(item))
+                    doc.transactions = self
+                        .list(value, "transactions", |r, item| r.transaction(item))
+                        .unwrap_or_default()
                 }
             }
         }
@@ -308,24 +343,26 @@ impl Reader<'_> {
         known
     }
 
+    /// The items of a list (null is an empty list); `None`, with a problem
+    /// recorded, when `node` is not a list.
     fn list<T>(
         &mut self,
         node: &Yaml,
         what: &str,
         mut item: impl FnMut(&mut Self, &Yaml) -> Option<T>,
-    ) -> Vec<T> {
+    ) -> Option<Vec<T>> {
         match &node.kind {
-            YamlKind::Seq(items) => items.iter().filter_map(|i| item(self, i)).collect(),
+            YamlKind::Seq(items) => Some(items.iter().filter_map(|i| item(self, i)).collect()),
             YamlKind::Scalar(Scalar {
                 tag: ScalarTag::Null,
                 ..
-            }) => Vec::new(),
+            }) => Some(Vec::new()),
             _ => {
                 self.problem(
                     node.at,
                     format!("`{what}` must be a list, found {}", node.shape()),
                 );
-                Vec::new()
+                None
             }
         }
     }
@@ -344,40 +381,51 @@ impl Reader<'_> {
         }
     }
 
-    fn required(&mut self, at: Position, value: Option<String>, what: &str, key: &str) -> String {
-        match value {
-            Some(v) if !v.is_empty() => v,
-            Some(_) => {
+    /// A scalar as a [`Field`]: its text, or invalid with the problem recorded.
+    fn field(&mut self, node: &Yaml, what: &str) -> Field {
+        match self.scalar(node, what) {
+            Some(text) => Field::Written(text, node.at),
+            None => Field::Invalid(node.at),
+        }
+    }
+
+    /// A required key's text and position (`record_at` when it is absent);
+    /// absent or empty is a problem, invalid was reported already.
+    fn required(
+        &mut self,
+        field: Field,
+        record_at: Position,
+        what: &str,
+        key: &str,
+    ) -> (String, Position) {
+        match field {
+            Field::Written(text, at) if !text.is_empty() => (text, at),
+            Field::Written(_, at) => {
                 self.problem(at, format!("`{key}` of {what} must not be empty"));
-                String::new()
+                (String::new(), at)
             }
-            None => {
-                self.problem(at, format!("{what} is missing the required key `{key}`"));
-                String::new()
+            Field::Invalid(at) => (String::new(), at),
+            Field::Absent => {
+                let message = format!("{what} is missing the required key `{key}`");
+                self.problem(record_at, message);
+                (String::new(), record_at)
             }
         }
     }
 
     fn credential(&mut self, node: &Yaml) -> Option<Credential> {
         let entries = self.mapping(node, "a credential")?;
-        let mut username = None;
-        let mut api_key = None;
+        let mut username = Field::Absent;
+        let mut api_key = Field::Absent;
         for (key, value) in self.known_keys(entries, &["username", "api_key"], "in a credential") {
-            let text = self.scalar(value, &format!("`{}`", key.name));
+            let field = self.field(value, &format!("`{}`", key.name));
             match key.name.as_str() {
-                "username" => username = text.map(|t| (t, value.at)),
-                _ => api_key = text.map(|t| (t, value.at)),
+                "username" => username = field,
+                _ => api_key = field,
             }
         }
-        let username_at = username.as_ref().map_or(node.at, |(_, at)| *at);
-        let api_key_at = api_key.as_ref().map_or(node.at, |(_, at)| *at);
-        let username = self.required(
-            username_at,
-            username.map(|u| u.0),
-            "a credential",
-            "username",
-        );
-        let api_key = self.required(api_key_at, api_key.map(|k| k.0), "a credential", "api_key");
+        let (username, _) = self.required(username, node.at, "a credential", "username");
+        let (api_key, _) = self.required(api_key, node.at, "a credential", "api_key");
         Some(Credential { username, api_key })
     }
 
@@ -462,8 +510,7 @@ impl Reader<'_> {
         mut other: impl FnMut(&mut Self, &'y Key, &'y Yaml),
     ) -> Record {
         let mut record = Record {
-            values: vec![String::new(); shape.keys.len()],
-            seen: vec![None; shape.keys.len()],
+            fields: vec![Field::Absent; shape.keys.len()],
             extra: Vec::new(),
         };
         let allowed: Vec<&str> = shape
@@ -475,12 +522,14 @@ impl Reader<'_> {
             .collect();
         for (key, value) in self.known_keys(entries, &allowed, shape.place) {
             if let Some(i) = shape.keys.iter().position(|k| *k == key.name) {
-                record.seen[i] = Some(value.at);
-                if key.name == "time" {
-                    record.values[i] = self.time(value).unwrap_or_default();
-                } else if let Some(text) = self.scalar(value, &format!("`{}`", key.name)) {
-                    record.values[i] = text;
-                }
+                record.fields[i] = if key.name == "time" {
+                    match self.time(value) {
+                        Some(seconds) => Field::Written(seconds, value.at),
+                        None => Field::Invalid(value.at),
+                    }
+                } else {
+                    self.field(value, &format!("`{}`", key.name))
+                };
             } else if key.name == "extra" {
                 record.extra = self.extra(value);
             } else {
@@ -490,18 +539,20 @@ impl Reader<'_> {
         record
     }
 
-    /// The record's first key (its hash), required and not empty.
+    /// The record's first key (its hash), required and not empty, and the
+    /// text of every key.
     fn require_hash(
         &mut self,
         node: &Yaml,
         record: &mut Record,
         what: &str,
         key: &str,
-    ) -> Position {
-        let at = record.seen[0].unwrap_or(node.at);
-        let written = record.seen[0].map(|_| std::mem::take(&mut record.values[0]));
-        record.values[0] = self.required(at, written, what, key);
-        at
+    ) -> (Position, Vec<String>) {
+        let hash = std::mem::replace(&mut record.fields[0], Field::Absent);
+        let (hash, at) = self.required(hash, node.at, what, key);
+        let mut values = vec![hash];
+        values.extend(record.fields[1..].iter().map(|f| f.text().to_string()));
+        (at, values)
     }
 
     fn click(&mut self, node: &Yaml) -> Option<ClickSpec> {
@@ -515,11 +566,11 @@ impl Reader<'_> {
         let mut record = self.record(entries, &shape, |_, _, value| {
             response = Some(value.clone())
         });
-        let hash_at = self.require_hash(node, &mut record, "a click", "click_hash");
+        let (hash_at, values) = self.require_hash(node, &mut record, "a click", "click_hash");
         Some(ClickSpec {
             at: node.at,
             hash_at,
-            values: record.values,
+            values,
             extra: record.extra,
             response,
         })
@@ -527,7 +578,7 @@ impl Reader<'_> {
 
     fn transaction(&mut self, node: &Yaml) -> Option<TransactionSpec> {
         let entries = self.mapping(node, "a transaction")?;
-        let mut click_hash = None;
+        let mut click_hash = Field::Absent;
         let mut payouts = Vec::new();
         let shape = RecordShape {
             keys: &TRANSACTION_KEYS,
@@ -536,30 +587,22 @@ impl Reader<'_> {
         };
         let mut record = self.record(entries, &shape, |reader, key, value| {
             if key.name == "click_hash" {
-                click_hash = reader
-                    .scalar(value, "`click_hash`")
-                    .map(|text| (text, value.at));
+                click_hash = reader.field(value, "`click_hash`");
             } else {
-                payouts = reader.list(value, "payouts", |r, item| r.payout(item));
+                payouts = reader
+                    .list(value, "payouts", |r, item| r.payout(item))
+                    .unwrap_or_default();
             }
         });
-        let hash_at = self.require_hash(node, &mut record, "a transaction", "transaction_hash");
-        let click_at = click_hash.as_ref().map_or(node.at, |(_, at)| *at);
-        let click_hash = Located {
-            value: self.required(
-                click_at,
-                click_hash.map(|c| c.0),
-                "a transaction",
-                "click_hash",
-            ),
-            at: click_at,
-        };
-        let status_index = 3;
-        let status = &record.values[status_index];
-        if let Some(at) = record.seen[status_index]
+        let (hash_at, values) =
+            self.require_hash(node, &mut record, "a transaction", "transaction_hash");
+        let (value, at) = self.required(click_hash, node.at, "a transaction", "click_hash");
+        let click_hash = Located { value, at };
+        if let Field::Written(status, at) = &record.fields[3]
             && !status.is_empty()
             && !STATUSES.contains(&status.as_str())
         {
+            let at = *at;
             let message = format!(
                 "unknown status `{status}` (expected one of: {})",
                 STATUSES.join(", ")
@@ -570,7 +613,7 @@ impl Reader<'_> {
             at: node.at,
             hash_at,
             click_hash,
-            values: record.values,
+            values,
             payouts,
             extra: record.extra,
         })

@@ -91,8 +91,10 @@ pub fn parse(source: &str) -> Result<Yaml, (Position, String)> {
     match serde_saphyr::from_str::<Spanned<RawNode>>(source) {
         Ok(root) => Ok(locate(root, source)),
         Err(err) => {
+            // The user-facing wording: the default one gives advice to
+            // programmers of serde-saphyr, which a scenario author cannot act on.
             let err = err.without_snippet();
-            let text = err.to_string();
+            let text = err.render_with_formatter(&serde_saphyr::UserMessageFormatter);
             match err.location() {
                 Some(loc) => {
                     let at = Position::new(loc.line(), loc.column());
@@ -266,6 +268,15 @@ mod tests {
         let (at, message) = parse("a: [1,\nb: 2\n").unwrap_err();
         assert_eq!(at, Position::new(1, 4));
         assert!(!message.contains("at line"), "{message}");
+    }
+
+    #[test]
+    fn messages_speak_to_the_author_not_to_a_programmer() {
+        for source in ["a: 1\na: 2\n", "a: 1\n---\nb: 2\n"] {
+            let (_, message) = parse(source).unwrap_err();
+            assert!(!message.contains("Options"), "{message}");
+            assert!(!message.contains("from_str"), "{message}");
+        }
     }
 
     #[test]

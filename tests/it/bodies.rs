@@ -1,16 +1,12 @@
 //! Reading the lookup: every body format, the query string, their precedence,
 //! empty values, the order of the three parameters, the alias, and ping.
 
-use crate::util::{API_KEY, Answer, EXAMPLE_CLICK, FORM, TestServer, USERNAME, raw_exchange};
+use crate::util::{API_KEY, EXAMPLE_CLICK, FORM, TestServer, USERNAME, raw_exchange, send};
 
 /// A click of `default` with an initial sale and a rebill on SUB-88.
 const REBILLED_CLICK: &str = "7e15b3c9a4438c5.72540164";
 const REBILL_TRANSACTION: &str = "d68e1f2a3b4c5d6.22334455";
 const NEVER_CONVERTED: &str = "4c82e9b7d2216a3.50318842";
-
-async fn send(request: reqwest::RequestBuilder) -> Answer {
-    Answer::of(request.send().await.expect("request")).await
-}
 
 #[tokio::test]
 async fn curl_get_with_d_sends_a_form_body_that_is_read() {
@@ -38,13 +34,9 @@ async fn php_curl_customrequest_get_with_postfields_is_read() {
     // a form body with its Content-Type, on a GET.
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", FORM)
-            .body(format!("transaction_hash={EXAMPLE_CLICK}")),
-    )
-    .await;
+    let answer = server
+        .lookup_typed(FORM, format!("transaction_hash={EXAMPLE_CLICK}"))
+        .await;
 
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.click_hash(), EXAMPLE_CLICK);
@@ -335,16 +327,11 @@ async fn click_details_is_an_alias() {
 
     let answer = send(
         server
-            .client
-            .get(server.url("/api/transaction/click_details"))
-            .header("api-key", API_KEY)
-            .header("api-username", USERNAME)
+            .get_as("/api/transaction/click_details", API_KEY, USERNAME)
             .form(&[("transaction_hash", EXAMPLE_CLICK)]),
     )
     .await;
-    let canonical = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let canonical = server.lookup_example().await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, canonical.body);
@@ -354,14 +341,7 @@ async fn click_details_is_an_alias() {
 async fn ping_with_valid_credentials_is_1() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/service/ping"))
-            .header("api-key", API_KEY)
-            .header("api-username", USERNAME),
-    )
-    .await;
+    let answer = send(server.get_as("/api/service/ping", API_KEY, USERNAME)).await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, "1");
@@ -372,14 +352,7 @@ async fn ping_with_valid_credentials_is_1() {
 async fn ping_with_a_wrong_key_is_401() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/service/ping"))
-            .header("api-key", "nope")
-            .header("api-username", USERNAME),
-    )
-    .await;
+    let answer = send(server.get_as("/api/service/ping", "nope", USERNAME)).await;
 
     assert_eq!(answer.status, 401);
     assert_eq!(answer.error_message(), "Invalid api-key or api-username");
@@ -445,9 +418,7 @@ async fn a_connection_serves_many_requests() {
     let server = TestServer::bundled("default").await;
 
     for _ in 0..5 {
-        let answer = server
-            .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-            .await;
+        let answer = server.lookup_example().await;
         assert_eq!(answer.status, 200);
         let rejected = server.lookup_form("transaction_hash=unknown").await;
         assert_eq!(rejected.status, 404);

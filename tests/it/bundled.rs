@@ -19,9 +19,7 @@ const CONTRACT_EXAMPLE: &str = concat!(
 async fn default_answers_the_api_page_example_with_the_contract_body() {
     let server = TestServer::bundled("default").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, CONTRACT_EXAMPLE);
@@ -97,9 +95,7 @@ async fn default_is_built_into_the_binary_identical_to_the_file() {
 async fn empty_accepts_the_credentials_and_finds_nothing() {
     let server = TestServer::bundled("empty").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 404);
     assert_eq!(answer.error_message(), "Click not found");
@@ -109,9 +105,7 @@ async fn empty_accepts_the_credentials_and_finds_nothing() {
 async fn locked_rejects_the_api_page_credentials() {
     let server = TestServer::bundled("locked").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 401);
     assert_eq!(answer.error_message(), "Invalid api-key or api-username");
@@ -121,9 +115,7 @@ async fn locked_rejects_the_api_page_credentials() {
 async fn ip_restricted_refuses_loopback() {
     let server = TestServer::bundled("ip-restricted").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 403);
     assert_eq!(answer.error_message(), "IP address not allowed");
@@ -133,9 +125,7 @@ async fn ip_restricted_refuses_loopback() {
 async fn captured_answers_the_verbatim_response() {
     let server = TestServer::bundled("captured").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(
@@ -164,10 +154,7 @@ async fn custom_errors_overrides_invalid_credentials() {
 
     let answer = crate::util::Answer::of(
         server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", "wrong")
-            .header("api-username", USERNAME)
+            .get_as("/api/transaction/click_detail", "wrong", USERNAME)
             .send()
             .await
             .expect("request"),
@@ -182,9 +169,7 @@ async fn custom_errors_overrides_invalid_credentials() {
 async fn custom_errors_still_finds_its_click() {
     let server = TestServer::bundled("custom-errors").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, CONTRACT_EXAMPLE);

@@ -2,11 +2,8 @@
 
 use crate::util::{
     API_KEY, Answer, EXAMPLE_CLICK, FORM, TestServer, USERNAME, raw_exchange, scenario_from_yaml,
+    send,
 };
-
-async fn send(request: reqwest::RequestBuilder) -> Answer {
-    Answer::of(request.send().await.expect("request")).await
-}
 
 #[tokio::test]
 async fn unknown_api_path_is_404_invalid_endpoint() {
@@ -97,9 +94,7 @@ async fn wrong_method_wins_over_missing_credentials() {
 async fn loopback_outside_allowed_ips_is_403() {
     let server = TestServer::bundled("ip-restricted").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 403);
     assert_eq!(answer.error_message(), "IP address not allowed");
@@ -130,9 +125,7 @@ fn restricted_to(ranges: &str) -> String {
 async fn an_allowed_single_address_passes() {
     let server = TestServer::start(scenario_from_yaml(&restricted_to("[127.0.0.1]"))).await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
@@ -144,9 +137,7 @@ async fn an_allowed_cidr_range_passes() {
     )))
     .await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
@@ -158,9 +149,7 @@ async fn an_ipv6_only_list_refuses_an_ipv4_peer() {
     )))
     .await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 403);
 }
@@ -240,14 +229,7 @@ async fn missing_api_username_is_401() {
 async fn an_empty_api_key_counts_as_missing() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", "")
-            .header("api-username", USERNAME),
-    )
-    .await;
+    let answer = send(server.get_as("/api/transaction/click_detail", "", USERNAME)).await;
 
     assert_eq!(answer.status, 401);
     assert_eq!(
@@ -260,13 +242,11 @@ async fn an_empty_api_key_counts_as_missing() {
 async fn a_wrong_api_key_is_401_invalid() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", "44b5498dbcb481a0d00b404c0169af63")
-            .header("api-username", USERNAME),
-    )
+    let answer = send(server.get_as(
+        "/api/transaction/click_detail",
+        "44b5498dbcb481a0d00b404c0169af63",
+        USERNAME,
+    ))
     .await;
 
     assert_eq!(answer.status, 401);
@@ -277,14 +257,7 @@ async fn a_wrong_api_key_is_401_invalid() {
 async fn a_key_of_another_username_is_invalid() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", API_KEY)
-            .header("api-username", "qa_tester"),
-    )
-    .await;
+    let answer = send(server.get_as("/api/transaction/click_detail", API_KEY, "qa_tester")).await;
 
     assert_eq!(answer.status, 401);
     assert_eq!(answer.error_message(), "Invalid api-key or api-username");
@@ -330,10 +303,11 @@ async fn the_second_credential_pair_of_default_is_accepted() {
 
     let answer = send(
         server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", "0f1e2d3c4b5a69788796a5b4c3d2e1f0")
-            .header("api-username", "qa_tester")
+            .get_as(
+                "/api/transaction/click_detail",
+                "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                "qa_tester",
+            )
             .query(&[("transaction_hash", EXAMPLE_CLICK)]),
     )
     .await;
@@ -347,10 +321,7 @@ async fn invalid_credentials_win_over_an_oversized_body() {
 
     let answer = send(
         server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", "wrong")
-            .header("api-username", USERNAME)
+            .get_as("/api/transaction/click_detail", "wrong", USERNAME)
             .header("content-type", FORM)
             .body("a".repeat(70 * 1024)),
     )
@@ -410,28 +381,28 @@ async fn a_chunked_body_over_64_kib_is_413() {
 async fn oversized_body_wins_over_a_malformed_one() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "application/json")
-            .body("{".repeat(70 * 1024)),
-    )
-    .await;
+    let answer = server
+        .lookup_typed("application/json", "{".repeat(70 * 1024))
+        .await;
 
     assert_eq!(answer.status, 413);
+}
+
+/// Sends `body` as `content_type` to `default`; checks the 400 and returns its message.
+async fn malformed(content_type: &str, body: impl Into<reqwest::Body>) -> String {
+    let server = TestServer::bundled("default").await;
+    let answer = server.lookup_typed(content_type, body).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    answer.error_message()
 }
 
 #[tokio::test]
 async fn bad_json_is_400_malformed_body() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "application/json")
-            .body("{\"transaction_hash\": "),
-    )
-    .await;
+    let answer = server
+        .lookup_typed("application/json", "{\"transaction_hash\": ")
+        .await;
 
     assert_eq!(answer.status, 400);
     assert!(
@@ -445,76 +416,37 @@ async fn bad_json_is_400_malformed_body() {
 
 #[tokio::test]
 async fn json_that_is_not_an_object_is_400() {
-    let server = TestServer::bundled("default").await;
+    let message = malformed("application/json", format!("[\"{EXAMPLE_CLICK}\"]")).await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "application/json")
-            .body(format!("[\"{EXAMPLE_CLICK}\"]")),
-    )
-    .await;
-
-    assert_eq!(answer.status, 400);
     assert_eq!(
-        answer.error_message(),
+        message,
         "Malformed request body: JSON body must be an object"
     );
 }
 
 #[tokio::test]
 async fn a_json_parameter_that_is_not_a_string_or_number_is_400() {
-    let server = TestServer::bundled("default").await;
+    let message = malformed("application/json", "{\"transaction_hash\": [1]}").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "application/json")
-            .body("{\"transaction_hash\": [1]}"),
-    )
-    .await;
-
-    assert_eq!(answer.status, 400);
     assert_eq!(
-        answer.error_message(),
+        message,
         "Malformed request body: `transaction_hash` must be a string or a number"
     );
 }
 
 #[tokio::test]
 async fn a_form_body_that_is_not_utf8_is_400() {
-    let server = TestServer::bundled("default").await;
+    let message = malformed(FORM, vec![b't', b'=', 0xff, 0xfe]).await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", FORM)
-            .body(vec![b't', b'=', 0xff, 0xfe]),
-    )
-    .await;
-
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.error_message(),
-        "Malformed request body: body is not valid UTF-8"
-    );
+    assert_eq!(message, "Malformed request body: body is not valid UTF-8");
 }
 
 #[tokio::test]
 async fn an_unsupported_content_type_with_a_body_is_400() {
-    let server = TestServer::bundled("default").await;
+    let message = malformed("text/plain", format!("transaction_hash={EXAMPLE_CLICK}")).await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "text/plain")
-            .body(format!("transaction_hash={EXAMPLE_CLICK}")),
-    )
-    .await;
-
-    assert_eq!(answer.status, 400);
     assert_eq!(
-        answer.error_message(),
+        message,
         "Malformed request body: unsupported Content-Type text/plain"
     );
 }
@@ -538,13 +470,7 @@ async fn an_unsupported_content_type_without_a_body_is_ignored() {
 async fn multipart_without_a_boundary_is_400() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "multipart/form-data")
-            .body("--x\r\n"),
-    )
-    .await;
+    let answer = server.lookup_typed("multipart/form-data", "--x\r\n").await;
 
     assert_eq!(answer.status, 400);
     assert_eq!(
@@ -557,13 +483,7 @@ async fn multipart_without_a_boundary_is_400() {
 async fn malformed_body_wins_over_a_missing_parameter() {
     let server = TestServer::bundled("default").await;
 
-    let answer = send(
-        server
-            .click_detail()
-            .header("content-type", "application/json")
-            .body("nope"),
-    )
-    .await;
+    let answer = server.lookup_typed("application/json", "nope").await;
 
     assert_eq!(answer.status, 400);
     assert!(answer.error_message().starts_with("Malformed request body"));
@@ -611,9 +531,7 @@ async fn an_unknown_hash_is_404_click_not_found() {
 async fn a_match_is_200_with_the_success_body() {
     let server = TestServer::bundled("default").await;
 
-    let answer = server
-        .lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
-        .await;
+    let answer = server.lookup_example().await;
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type(), "application/json");

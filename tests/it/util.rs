@@ -77,23 +77,36 @@ impl TestServer {
 
     /// A GET to click_detail with the example credentials and no body yet.
     pub fn click_detail(&self) -> reqwest::RequestBuilder {
-        self.client
-            .get(self.url("/api/transaction/click_detail"))
-            .header("api-key", API_KEY)
-            .header("api-username", USERNAME)
+        self.get_as("/api/transaction/click_detail", API_KEY, USERNAME)
     }
 
     /// A GET to click_detail with a form body, the way curl -X GET -d sends it.
     pub async fn lookup_form(&self, form: &str) -> Answer {
-        Answer::of(
+        self.lookup_typed(FORM, form.to_string()).await
+    }
+
+    /// A GET to click_detail with the example credentials and `body` typed as `content_type`.
+    pub async fn lookup_typed(&self, content_type: &str, body: impl Into<reqwest::Body>) -> Answer {
+        send(
             self.click_detail()
-                .header("content-type", FORM)
-                .body(form.to_string())
-                .send()
-                .await
-                .expect("request"),
+                .header("content-type", content_type)
+                .body(body),
         )
         .await
+    }
+
+    /// The API page's example lookup.
+    pub async fn lookup_example(&self) -> Answer {
+        self.lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
+            .await
+    }
+
+    /// A GET to `path` with these credential header values.
+    pub fn get_as(&self, path: &str, api_key: &str, username: &str) -> reqwest::RequestBuilder {
+        self.client
+            .get(self.url(path))
+            .header("api-key", api_key)
+            .header("api-username", username)
     }
 
     /// Stops the server and waits for it to finish.
@@ -113,6 +126,11 @@ impl Drop for TestServer {
             let _ = stop.send(());
         }
     }
+}
+
+/// Sends `request` and reads the whole answer.
+pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+    Answer::of(request.send().await.expect("request")).await
 }
 
 /// A response read whole.
