@@ -412,3 +412,25 @@ fn the_readme_curl_example_answers_as_documented() {
     let answered: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
     assert_eq!(answered, documented);
 }
+
+#[test]
+fn binding_beyond_loopback_logs_a_warning() {
+    let server = RunningBinary::start(&["--bind", "0.0.0.0"]);
+
+    server.signal("TERM");
+    let (code, logs) = server.wait_exit(EXIT_LIMIT);
+
+    assert_eq!(code, Some(0));
+    assert!(logs.contains("WARN"), "{logs}");
+    assert!(logs.contains("listening beyond this machine"), "{logs}");
+}
+
+#[test]
+fn loopback_binding_logs_no_warning() {
+    let server = RunningBinary::start(&[]);
+
+    server.signal("TERM");
+    let (_, logs) = server.wait_exit(EXIT_LIMIT);
+
+    assert!(!logs.contains("WARN"), "{logs}");
+}
