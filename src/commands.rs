@@ -32,7 +32,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// Whether `--scenario` names a file rather than a scenario of the folder.
 fn names_a_file(value: &str) -> bool {
     let path = Path::new(value);
-    value.contains(std::path::MAIN_SEPARATOR) || value.contains('/') || catalog::is_yaml(path)
+    path.components().count() > 1 || catalog::is_yaml(path)
 }
 
 /// The scenario `serve` should answer from, or the exit code and message.

@@ -434,3 +434,46 @@ fn loopback_binding_logs_no_warning() {
 
     assert!(!logs.contains("WARN"), "{logs}");
 }
+
+#[test]
+fn two_scenarios_with_one_name_stop_the_start_with_exit_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario =
+        format!("name: twin\ncredentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n");
+    std::fs::write(dir.path().join("a.yaml"), &scenario).expect("write");
+    std::fs::write(dir.path().join("b.yaml"), &scenario).expect("write");
+
+    let output = binary()
+        .args([
+            "scenarios",
+            "--scenarios-dir",
+            &dir.path().display().to_string(),
+        ])
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("b.yaml:1:1: scenario name `twin` is already used by"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn validate_without_a_scenarios_folder_checks_the_builtin_default() {
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+
+    let output = binary()
+        .current_dir(elsewhere.path())
+        .arg("validate")
+        .output()
+        .expect("run");
+
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("ok  built-in default: default (4 clicks, 5 transactions)"),
+        "{stdout}"
+    );
+}

@@ -424,3 +424,44 @@ async fn a_connection_serves_many_requests() {
         assert_eq!(rejected.status, 404);
     }
 }
+
+#[tokio::test]
+async fn a_json_suffix_content_type_is_json() {
+    let server = TestServer::bundled("default").await;
+
+    let answer = server
+        .lookup_typed(
+            "application/vnd.api+json",
+            format!("{{\"transaction_hash\":\"{EXAMPLE_CLICK}\"}}"),
+        )
+        .await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+}
+
+#[tokio::test]
+async fn a_json_null_counts_as_absent() {
+    let server = TestServer::bundled("default").await;
+
+    let answer = server
+        .lookup_typed(
+            "application/json",
+            "{\"transaction_hash\": null, \"orderid\": \"ORD-1001\"}",
+        )
+        .await;
+
+    assert_eq!(answer.click_hash(), EXAMPLE_CLICK);
+}
+
+#[tokio::test]
+async fn a_repeated_name_counts_its_first_non_empty_value() {
+    let server = TestServer::bundled("default").await;
+
+    let answer = server
+        .lookup_form(&format!(
+            "transaction_hash=&transaction_hash={EXAMPLE_CLICK}&transaction_hash={NEVER_CONVERTED}"
+        ))
+        .await;
+
+    assert_eq!(answer.click_hash(), EXAMPLE_CLICK);
+}

@@ -285,3 +285,30 @@ async fn strings_with_quotes_and_unicode_are_escaped_as_json() {
     assert_eq!(json["click"]["referrer"], "https://x.example/?q=\"a\"");
     assert_eq!(json["click"]["country"], "Ωmega");
 }
+
+#[tokio::test]
+async fn included_data_comes_before_the_including_files_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("fixture.yaml"),
+        "clicks: [{click_hash: c1}]\ntransactions: [{transaction_hash: from-fixture, click_hash: c1}]\n",
+    )
+    .expect("write fixture");
+    let scenario = dir.path().join("scenario.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "credentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\ninclude: [fixture.yaml]\n\
+             transactions: [{{transaction_hash: own, click_hash: c1}}]\n"
+        ),
+    )
+    .expect("write scenario");
+    let loaded = n4n_mock::scenario::Scenario::from_file(&scenario).expect("loads");
+    let server = TestServer::start(loaded).await;
+
+    let answer = server.lookup_form("transaction_hash=c1").await;
+
+    let json = answer.json();
+    assert_eq!(json["transactions"][0]["transaction_hash"], "from-fixture");
+    assert_eq!(json["transactions"][1]["transaction_hash"], "own");
+}
