@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::model::{self, ClickSpec, Document, TransactionSpec};
+use super::model::{ClickSpec, Document, TransactionSpec};
 use super::problem::{Location, Position, Problem, Problems};
+use super::read;
 use super::source::{Source, resolve_include};
 use super::yaml;
 
@@ -77,7 +78,7 @@ impl Loader<'_> {
                 return None;
             }
         };
-        let mut doc = model::read_document(&tree, path, &mut self.problems);
+        let mut doc = read::read_document(&tree, path, &mut self.problems);
         self.stack
             .push((self.source.identity(path), path.to_path_buf()));
         for include in &doc.include {

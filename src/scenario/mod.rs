@@ -3,7 +3,8 @@
 //! every problem located.
 //!
 //! - [`yaml`]: the located YAML tree (serde-saphyr underneath).
-//! - [`model`]: the scenario format read from that tree, problems collected.
+//! - [`model`]: the scenario format: keys, their order, what a file holds.
+//! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
 //! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
@@ -15,6 +16,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod problem;
+pub mod read;
 pub mod source;
 pub mod yaml;
 

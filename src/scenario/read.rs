@@ -1,0 +1,536 @@
+//! Reading a located YAML tree into the scenario format, with every problem
+//! collected rather than the first: unknown keys, missing keys, wrong types,
+//! bad times, unknown statuses, bad addresses and error overrides.
+
+use std::path::Path;
+
+use hyper::StatusCode;
+use ipnet::IpNet;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use super::model::{
+    CLICK_KEYS, ClickSpec, Credential, DOCUMENT_KEYS, Document, Located, PAYOUT_KEYS, STATUSES,
+    TRANSACTION_KEYS, TransactionSpec,
+};
+use super::problem::{Position, Problems};
+use super::yaml::{Key, Scalar, ScalarTag, Yaml, YamlKind};
+use crate::api_error::{ErrorKind, ErrorOverride};
+
+/// Reads one file's tree into a [`Document`], recording every problem.
+pub fn read_document(root: &Yaml, path: &Path, problems: &mut Problems) -> Document {
+    let mut reader = Reader { path, problems };
+    reader.document(root)
+}
+
+/// The keys a record (click or transaction) may have.
+struct RecordShape {
+    /// Scalar keys, in body order; the first is the record's hash.
+    keys: &'static [&'static str],
+    /// Keys with their own shape, handled by the caller.
+    others: &'static [&'static str],
+    /// Where such a record sits, for messages: "in a click".
+    place: &'static str,
+}
+
+/// A record's scalar keys as read, in the shape's order, and its `extra:`.
+struct Record {
+    fields: Vec<Field>,
+    extra: Vec<(String, String)>,
+}
+
+/// One scalar key as read.
+#[derive(Debug, Clone)]
+enum Field {
+    /// Not written.
+    Absent,
+    /// Written with the wrong shape; the problem is already recorded.
+    Invalid(Position),
+    /// Written: its text and where.
+    Written(String, Position),
+}
+
+impl Field {
+    /// The text, empty unless written.
+    fn text(&self) -> &str {
+        match self {
+            Field::Written(text, _) => text,
+            _ => "",
+        }
+    }
+}
+
+struct Reader<'a> {
+    path: &'a Path,
+    problems: &'a mut Problems,
+}
+
+impl Reader<'_> {
+    fn problem(&mut self, at: Position, message: impl Into<String>) {
+        self.problems.push(self.path, at, message);
+    }
+
+    fn document(&mut self, root: &Yaml) -> Document {
+        let mut doc = Document::default();
+        let entries = match &root.kind {
+            // An empty file is an empty document.
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Null,
+                ..
+            }) => return doc,
+            _ => match self.mapping(root, "a scenario file") {
+                Some(entries) => entries,
+                None => return doc,
+            },
+        };
+        for (key, value) in self.known_keys(entries, &DOCUMENT_KEYS, "at the top level") {
+            match key.name.as_str() {
+                "name" => doc.name = self.located_string(key, value),
+                "description" => doc.description = self.located_string(key, value),
+                "credentials" => {
+                    let list = self.list(value, "credentials", |r, item| r.credential(item));
+                    let empty = matches!(&value.kind, YamlKind::Seq(items) if items.is_empty());
+                    if empty || value.shape() == "null" {
+                        self.problem(
+                            key.at,
+                            "`credentials` is empty: add at least one username and api_key",
+                        );
+                    }
+                    // Present even when broken, so the scenario is not also
+                    // reported as having no credentials at all.
+                    doc.credentials = Some(Located {
+                        value: list.unwrap_or_default(),
+                        at: key.at,
+                    });
+                }
+                "allowed_ips" => {
+                    let list = self.list(value, "allowed_ips", |r, item| r.ip_range(item));
+                    doc.allowed_ips = Some(Located {
+                        value: list.unwrap_or_default(),
+                        at: key.at,
+                    });
+                }
+                "errors" => {
+                    doc.errors = Some(Located {
+                        value: self.error_overrides(value),
+                        at: key.at,
+                    })
+                }
+                "include" => {
+                    doc.include = self
+                        .list(value, "include", |r, item| {
+                            let text = r.scalar(item, "an include path")?;
+                            Some(Located {
+                                value: text,
+                                at: item.at,
+                            })
+                        })
+                        .unwrap_or_default()
+                }
+                "clicks" => {
+                    doc.clicks = self
+                        .list(value, "clicks", |r, item| r.click(item))
+                        .unwrap_or_default()
+                }
+                _ => {
+                    doc.transactions = self
+                        .list(value, "transactions", |r, item| r.transaction(item))
+                        .unwrap_or_default()
+                }
+            }
+        }
+        doc
+    }
+
+    fn located_string(&mut self, key: &Key, value: &Yaml) -> Option<Located<String>> {
+        let text = self.scalar(value, &format!("`{}`", key.name))?;
+        Some(Located {
+            value: text,
+            at: key.at,
+        })
+    }
+
+    fn mapping<'y>(&mut self, node: &'y Yaml, what: &str) -> Option<&'y [(Key, Yaml)]> {
+        match &node.kind {
+            YamlKind::Map(entries) => Some(entries),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("{what} must be a mapping, found {}", node.shape()),
+                );
+                None
+            }
+        }
+    }
+
+    /// The entries whose keys are in `allowed`; every other key is a problem.
+    fn known_keys<'y>(
+        &mut self,
+        entries: &'y [(Key, Yaml)],
+        allowed: &[&str],
+        place: &str,
+    ) -> Vec<(&'y Key, &'y Yaml)> {
+        let mut known = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            if allowed.contains(&key.name.as_str()) {
+                known.push((key, value));
+            } else {
+                self.problem(
+                    key.at,
+                    format!(
+                        "unknown key `{}` {place} (expected one of: {})",
+                        key.name,
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+        known
+    }
+
+    /// The items of a list (null is an empty list); `None`, with a problem
+    /// recorded, when `node` is not a list.
+    fn list<T>(
+        &mut self,
+        node: &Yaml,
+        what: &str,
+        mut item: impl FnMut(&mut Self, &Yaml) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        match &node.kind {
+            YamlKind::Seq(items) => Some(items.iter().filter_map(|i| item(self, i)).collect()),
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Null,
+                ..
+            }) => Some(Vec::new()),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("`{what}` must be a list, found {}", node.shape()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A scalar's text (null is empty); anything else is a problem.
+    fn scalar(&mut self, node: &Yaml, what: &str) -> Option<String> {
+        match &node.kind {
+            YamlKind::Scalar(s) => Some(s.text.clone()),
+            _ => {
+                self.problem(
+                    node.at,
+                    format!("{what} must be a single value, found {}", node.shape()),
+                );
+                None
+            }
+        }
+    }
+
+    /// A scalar as a [`Field`]: its text, or invalid with the problem recorded.
+    fn field(&mut self, node: &Yaml, what: &str) -> Field {
+        match self.scalar(node, what) {
+            Some(text) => Field::Written(text, node.at),
+            None => Field::Invalid(node.at),
+        }
+    }
+
+    /// A required key's text and position (`record_at` when it is absent);
+    /// absent or empty is a problem, invalid was reported already.
+    fn required(
+        &mut self,
+        field: Field,
+        record_at: Position,
+        what: &str,
+        key: &str,
+    ) -> (String, Position) {
+        match field {
+            Field::Written(text, at) if !text.is_empty() => (text, at),
+            Field::Written(_, at) => {
+                self.problem(at, format!("`{key}` of {what} must not be empty"));
+                (String::new(), at)
+            }
+            Field::Invalid(at) => (String::new(), at),
+            Field::Absent => {
+                let message = format!("{what} is missing the required key `{key}`");
+                self.problem(record_at, message);
+                (String::new(), record_at)
+            }
+        }
+    }
+
+    fn credential(&mut self, node: &Yaml) -> Option<Credential> {
+        let entries = self.mapping(node, "a credential")?;
+        let mut username = Field::Absent;
+        let mut api_key = Field::Absent;
+        for (key, value) in self.known_keys(entries, &["username", "api_key"], "in a credential") {
+            let field = self.field(value, &format!("`{}`", key.name));
+            match key.name.as_str() {
+                "username" => username = field,
+                _ => api_key = field,
+            }
+        }
+        let (username, _) = self.required(username, node.at, "a credential", "username");
+        let (api_key, _) = self.required(api_key, node.at, "a credential", "api_key");
+        Some(Credential { username, api_key })
+    }
+
+    fn ip_range(&mut self, node: &Yaml) -> Option<IpNet> {
+        let text = self.scalar(node, "an `allowed_ips` entry")?;
+        let parsed = if text.contains('/') {
+            text.parse::<IpNet>().ok()
+        } else {
+            text.parse::<std::net::IpAddr>().ok().map(IpNet::from)
+        };
+        if parsed.is_none() {
+            self.problem(
+                node.at,
+                format!("`{text}` is not an IP address or CIDR range (like 10.0.0.0/8 or ::1)"),
+            );
+        }
+        parsed
+    }
+
+    fn error_overrides(&mut self, node: &Yaml) -> Vec<(ErrorKind, ErrorOverride)> {
+        let Some(entries) = self.mapping(node, "`errors`") else {
+            return Vec::new();
+        };
+        let mut overrides = Vec::new();
+        for (key, value) in entries {
+            let Some(kind) = ErrorKind::from_name(&key.name) else {
+                let names: Vec<_> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+                self.problem(
+                    key.at,
+                    format!(
+                        "unknown error kind `{}` (expected one of: {})",
+                        key.name,
+                        names.join(", ")
+                    ),
+                );
+                continue;
+            };
+            let Some(fields) = self.mapping(value, &format!("`errors.{}`", key.name)) else {
+                continue;
+            };
+            let mut over = ErrorOverride::default();
+            let place = format!("in `errors.{}`", key.name);
+            for (field, value) in self.known_keys(fields, &["status", "message"], &place) {
+                if field.name == "status" {
+                    over.status = self.status_code(value);
+                } else {
+                    over.message = self.scalar(value, "`message`");
+                }
+            }
+            overrides.push((kind, over));
+        }
+        overrides
+    }
+
+    fn status_code(&mut self, node: &Yaml) -> Option<StatusCode> {
+        let code = match &node.kind {
+            YamlKind::Scalar(Scalar {
+                tag: ScalarTag::Int(i),
+                ..
+            }) => u16::try_from(*i).ok().filter(|c| (100..=599).contains(c)),
+            _ => None,
+        };
+        let status = code.and_then(|c| StatusCode::from_u16(c).ok());
+        if status.is_none() {
+            self.problem(
+                node.at,
+                format!(
+                    "`status` must be an HTTP status from 100 to 599, found {}",
+                    describe(node)
+                ),
+            );
+        }
+        status
+    }
+
+    /// Reads a record's scalar keys (ordered as `shape.keys`), its `extra:`
+    /// fields, and hands every key of `shape.others` to `other`.
+    fn record<'y>(
+        &mut self,
+        entries: &'y [(Key, Yaml)],
+        shape: &RecordShape,
+        mut other: impl FnMut(&mut Self, &'y Key, &'y Yaml),
+    ) -> Record {
+        let mut record = Record {
+            fields: vec![Field::Absent; shape.keys.len()],
+            extra: Vec::new(),
+        };
+        let allowed: Vec<&str> = shape
+            .keys
+            .iter()
+            .chain(shape.others)
+            .copied()
+            .chain(["extra"])
+            .collect();
+        for (key, value) in self.known_keys(entries, &allowed, shape.place) {
+            if let Some(i) = shape.keys.iter().position(|k| *k == key.name) {
+                record.fields[i] = if key.name == "time" {
+                    match self.time(value) {
+                        Some(seconds) => Field::Written(seconds, value.at),
+                        None => Field::Invalid(value.at),
+                    }
+                } else {
+                    self.field(value, &format!("`{}`", key.name))
+                };
+            } else if key.name == "extra" {
+                record.extra = self.extra(value);
+            } else {
+                other(self, key, value);
+            }
+        }
+        record
+    }
+
+    /// The record's first key (its hash), required and not empty, and the
+    /// text of every key.
+    fn require_hash(
+        &mut self,
+        node: &Yaml,
+        record: &mut Record,
+        what: &str,
+        key: &str,
+    ) -> (Position, Vec<String>) {
+        let hash = std::mem::replace(&mut record.fields[0], Field::Absent);
+        let (hash, at) = self.required(hash, node.at, what, key);
+        let mut values = vec![hash];
+        values.extend(record.fields[1..].iter().map(|f| f.text().to_string()));
+        (at, values)
+    }
+
+    fn click(&mut self, node: &Yaml) -> Option<ClickSpec> {
+        let entries = self.mapping(node, "a click")?;
+        let mut response = None;
+        let shape = RecordShape {
+            keys: &CLICK_KEYS,
+            others: &["response"],
+            place: "in a click",
+        };
+        let mut record = self.record(entries, &shape, |_, _, value| {
+            response = Some(value.clone())
+        });
+        let (hash_at, values) = self.require_hash(node, &mut record, "a click", "click_hash");
+        Some(ClickSpec {
+            at: node.at,
+            hash_at,
+            values,
+            extra: record.extra,
+            response,
+        })
+    }
+
+    fn transaction(&mut self, node: &Yaml) -> Option<TransactionSpec> {
+        let entries = self.mapping(node, "a transaction")?;
+        let mut click_hash = Field::Absent;
+        let mut payouts = Vec::new();
+        let shape = RecordShape {
+            keys: &TRANSACTION_KEYS,
+            others: &["click_hash", "payouts"],
+            place: "in a transaction",
+        };
+        let mut record = self.record(entries, &shape, |reader, key, value| {
+            if key.name == "click_hash" {
+                click_hash = reader.field(value, "`click_hash`");
+            } else {
+                payouts = reader
+                    .list(value, "payouts", |r, item| r.payout(item))
+                    .unwrap_or_default();
+            }
+        });
+        let (hash_at, values) =
+            self.require_hash(node, &mut record, "a transaction", "transaction_hash");
+        let (value, at) = self.required(click_hash, node.at, "a transaction", "click_hash");
+        let click_hash = Located { value, at };
+        if let Field::Written(status, at) = &record.fields[3]
+            && !status.is_empty()
+            && !STATUSES.contains(&status.as_str())
+        {
+            let at = *at;
+            let message = format!(
+                "unknown status `{status}` (expected one of: {})",
+                STATUSES.join(", ")
+            );
+            self.problem(at, message);
+        }
+        Some(TransactionSpec {
+            at: node.at,
+            hash_at,
+            click_hash,
+            values,
+            payouts,
+            extra: record.extra,
+        })
+    }
+
+    fn payout(&mut self, node: &Yaml) -> Option<Vec<String>> {
+        let entries = self.mapping(node, "a payout")?;
+        let mut values = vec![String::new(); PAYOUT_KEYS.len()];
+        for (key, value) in self.known_keys(entries, &PAYOUT_KEYS, "in a payout") {
+            if let (Some(i), Some(text)) = (
+                PAYOUT_KEYS.iter().position(|k| *k == key.name),
+                self.scalar(value, &format!("`{}`", key.name)),
+            ) {
+                values[i] = text;
+            }
+        }
+        Some(values)
+    }
+
+    fn extra(&mut self, node: &Yaml) -> Vec<(String, String)> {
+        let Some(entries) = self.mapping(node, "`extra`") else {
+            return Vec::new();
+        };
+        let mut fields = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match &value.kind {
+                YamlKind::Scalar(s) => fields.push((key.name.clone(), s.text.clone())),
+                _ => self.problem(
+                    value.at,
+                    format!(
+                        "`extra.{}` must be a single value, found {} (use `response:` for other shapes)",
+                        key.name,
+                        value.shape()
+                    ),
+                ),
+            }
+        }
+        fields
+    }
+
+    /// `time` as Unix seconds, from Unix seconds or an RFC 3339 date.
+    fn time(&mut self, node: &Yaml) -> Option<String> {
+        let parsed = match &node.kind {
+            YamlKind::Scalar(s) => match s.tag {
+                ScalarTag::Null => return Some(String::new()),
+                ScalarTag::Int(i) => i64::try_from(i).ok(),
+                ScalarTag::Str => s.text.parse::<i64>().ok().or_else(|| {
+                    OffsetDateTime::parse(&s.text, &Rfc3339)
+                        .ok()
+                        .map(OffsetDateTime::unix_timestamp)
+                }),
+                _ => None,
+            },
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.problem(
+                node.at,
+                format!(
+                    "`time` must be Unix seconds or an RFC 3339 date like 2025-11-20T10:00:00Z, found {}",
+                    describe(node)
+                ),
+            );
+        }
+        parsed.map(|t| t.to_string())
+    }
+}
+
+/// A node for a message: a scalar's text, or its shape.
+fn describe(node: &Yaml) -> String {
+    match &node.kind {
+        YamlKind::Scalar(s) => format!("`{}`", s.text),
+        _ => node.shape().to_string(),
+    }
+}
