@@ -42,6 +42,11 @@ pub const TRANSACTION_KEYS: [&str; 8] = [
 /// A payout's keys, in the order of the success body.
 pub const PAYOUT_KEYS: [&str; 4] = ["type", "loginid", "username", "amount"];
 
+/// Where `key` stands in `keys` (one of the key lists above).
+pub fn key_index(keys: &[&str], key: &str) -> Option<usize> {
+    keys.iter().position(|k| *k == key)
+}
+
 /// The transaction statuses the contract knows.
 pub const STATUSES: [&str; 5] = ["pending", "approved", "void", "chargeback", "reversal"];
 
@@ -122,10 +127,7 @@ impl TransactionSpec {
 
     /// The value of one of [`TRANSACTION_KEYS`].
     pub fn value(&self, key: &str) -> &str {
-        TRANSACTION_KEYS
-            .iter()
-            .position(|k| *k == key)
-            .map_or("", |i| self.values[i].as_str())
+        key_index(&TRANSACTION_KEYS, key).map_or("", |i| self.values[i].as_str())
     }
 }
 

@@ -11,7 +11,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     CLICK_KEYS, ClickSpec, Credential, DOCUMENT_KEYS, Document, Located, PAYOUT_KEYS, STATUSES,
-    TRANSACTION_KEYS, TransactionSpec,
+    TRANSACTION_KEYS, TransactionSpec, key_index,
 };
 use super::problem::{Position, Problems};
 use super::yaml::{Key, Scalar, ScalarTag, Yaml, YamlKind};
@@ -89,8 +89,12 @@ impl Reader<'_> {
                 "description" => doc.description = self.located_string(key, value),
                 "credentials" => {
                     let list = self.list(value, "credentials", |r, item| r.credential(item));
-                    let empty = matches!(&value.kind, YamlKind::Seq(items) if items.is_empty());
-                    if empty || value.shape() == "null" {
+                    let written_empty = match &value.kind {
+                        YamlKind::Seq(items) => items.is_empty(),
+                        YamlKind::Scalar(scalar) => scalar.tag == ScalarTag::Null,
+                        YamlKind::Map(_) => false,
+                    };
+                    if written_empty {
                         self.problem(
                             key.at,
                             "`credentials` is empty: add at least one username and api_key",
@@ -366,7 +370,7 @@ impl Reader<'_> {
             .chain(["extra"])
             .collect();
         for (key, value) in self.known_keys(entries, &allowed, shape.place) {
-            if let Some(i) = shape.keys.iter().position(|k| *k == key.name) {
+            if let Some(i) = key_index(shape.keys, &key.name) {
                 record.fields[i] = if key.name == "time" {
                     match self.time(value) {
                         Some(seconds) => Field::Written(seconds, value.at),
@@ -443,7 +447,8 @@ impl Reader<'_> {
             self.require_hash(node, &mut record, "a transaction", "transaction_hash");
         let (value, at) = self.required(click_hash, node.at, "a transaction", "click_hash");
         let click_hash = Located { value, at };
-        if let Field::Written(status, at) = &record.fields[3]
+        let status = key_index(&TRANSACTION_KEYS, "status").map(|i| &record.fields[i]);
+        if let Some(Field::Written(status, at)) = status
             && !status.is_empty()
             && !STATUSES.contains(&status.as_str())
         {
@@ -469,7 +474,7 @@ impl Reader<'_> {
         let mut values = vec![String::new(); PAYOUT_KEYS.len()];
         for (key, value) in self.known_keys(entries, &PAYOUT_KEYS, "in a payout") {
             if let (Some(i), Some(text)) = (
-                PAYOUT_KEYS.iter().position(|k| *k == key.name),
+                key_index(&PAYOUT_KEYS, &key.name),
                 self.scalar(value, &format!("`{}`", key.name)),
             ) {
                 values[i] = text;

@@ -2,7 +2,6 @@
 //! rules; they belong to the test harness, not to the imitated API.
 
 use bytes::Bytes;
-use hyper::header::{ALLOW, HeaderValue};
 use hyper::{Method, StatusCode};
 
 use super::response::{self, HttpResponse, Outcome};
@@ -13,13 +12,8 @@ use crate::scenario::Scenario;
 /// `GET /__mock/health`: `{"status":"ok","scenario":...,"clicks":N,"transactions":N}`.
 pub fn health(scenario: &Scenario, method: &Method) -> (HttpResponse, Outcome) {
     if method != Method::GET {
-        let mut response = response::json(
-            StatusCode::METHOD_NOT_ALLOWED,
-            crate::render::error_body(ErrorKind::MethodNotAllowed.default_message()),
-        );
-        response
-            .headers_mut()
-            .insert(ALLOW, HeaderValue::from_static("GET"));
+        let errors = response::contract_errors();
+        let (response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
         return (response, Outcome::Admin);
     }
     let mut out = String::with_capacity(96);

@@ -23,23 +23,29 @@ pub async fn answer(
     body: Result<Bytes, BodyError>,
 ) -> (HttpResponse, Outcome) {
     if let Some(kind) = access::check(scenario, &parts.method, peer, &parts.headers) {
-        return response::api_error(scenario, kind, None);
+        return response::api_error(scenario.errors(), kind, None);
     }
     let body = match body {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
-            return response::api_error(scenario, ErrorKind::BodyTooLarge, None);
+            return response::api_error(scenario.errors(), ErrorKind::BodyTooLarge, None);
         }
         Err(BodyError::Unreadable(what)) => {
-            return response::api_error(scenario, ErrorKind::MalformedBody, Some(&what));
+            return response::api_error(scenario.errors(), ErrorKind::MalformedBody, Some(&what));
         }
     };
     let lookup =
         match params::read_lookup(parts.headers.get(CONTENT_TYPE), body, parts.uri.query()).await {
             Ok(Some(lookup)) => lookup,
-            Ok(None) => return response::api_error(scenario, ErrorKind::MissingParameter, None),
+            Ok(None) => {
+                return response::api_error(scenario.errors(), ErrorKind::MissingParameter, None);
+            }
             Err(malformed) => {
-                return response::api_error(scenario, ErrorKind::MalformedBody, Some(&malformed.0));
+                return response::api_error(
+                    scenario.errors(),
+                    ErrorKind::MalformedBody,
+                    Some(&malformed.0),
+                );
             }
         };
     match scenario.clicks().find(lookup.key, &lookup.value) {
@@ -47,6 +53,6 @@ pub async fn answer(
             response::json(StatusCode::OK, found.body.clone()),
             Outcome::Click(found.click_hash.to_string()),
         ),
-        None => response::api_error(scenario, ErrorKind::NotFound, None),
+        None => response::api_error(scenario.errors(), ErrorKind::NotFound, None),
     }
 }

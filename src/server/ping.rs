@@ -13,7 +13,7 @@ use crate::scenario::Scenario;
 /// Answers a ping.
 pub fn answer(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> (HttpResponse, Outcome) {
     match access::check(scenario, &parts.method, peer, &parts.headers) {
-        Some(kind) => response::api_error(scenario, kind, None),
+        Some(kind) => response::api_error(scenario.errors(), kind, None),
         None => (
             response::json(StatusCode::OK, Bytes::from_static(b"1")),
             Outcome::Pong,

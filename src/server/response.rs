@@ -7,8 +7,7 @@ use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 
-use crate::api_error::ErrorKind;
-use crate::scenario::Scenario;
+use crate::api_error::{ErrorKind, ErrorTable};
 
 /// The response type of every endpoint.
 pub type HttpResponse = Response<Full<Bytes>>;
@@ -48,13 +47,13 @@ pub fn json(status: StatusCode, body: Bytes) -> HttpResponse {
     response
 }
 
-/// The scenario's answer for an error of `kind`.
+/// The answer `table` gives for an error of `kind` (a 405 always says `Allow: GET`).
 pub fn api_error(
-    scenario: &Scenario,
+    table: &ErrorTable,
     kind: ErrorKind,
     detail: Option<&str>,
 ) -> (HttpResponse, Outcome) {
-    let (status, body) = scenario.errors().answer(kind, detail);
+    let (status, body) = table.answer(kind, detail);
     let mut response = json(status, body);
     if kind == ErrorKind::MethodNotAllowed {
         response
@@ -62,4 +61,11 @@ pub fn api_error(
             .insert(header::ALLOW, HeaderValue::from_static("GET"));
     }
     (response, Outcome::Error(kind))
+}
+
+/// The contract's error answers, untouched by any scenario: the admin API
+/// belongs to the harness, so overrides do not reach it.
+pub fn contract_errors() -> &'static ErrorTable {
+    static TABLE: std::sync::LazyLock<ErrorTable> = std::sync::LazyLock::new(ErrorTable::default);
+    &TABLE
 }

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+use hyper::Request;
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, HeaderValue};
-use hyper::{Request, StatusCode};
 
 use super::body::{self, BodyRead};
 use super::response::{self, HttpResponse, Outcome};
@@ -73,14 +73,17 @@ impl Router {
             }
             Endpoint::Ping => ping::answer(scenario, &parts, peer.ip()),
             Endpoint::Health => admin::health(scenario, &parts.method),
-            Endpoint::UnknownAdmin => (
-                response::json(
-                    StatusCode::NOT_FOUND,
-                    crate::render::error_body(ErrorKind::InvalidEndpoint.default_message()),
-                ),
-                Outcome::Admin,
-            ),
-            Endpoint::Unknown => response::api_error(scenario, ErrorKind::InvalidEndpoint, None),
+            Endpoint::UnknownAdmin => {
+                let (response, _) = response::api_error(
+                    response::contract_errors(),
+                    ErrorKind::InvalidEndpoint,
+                    None,
+                );
+                (response, Outcome::Admin)
+            }
+            Endpoint::Unknown => {
+                response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None)
+            }
         };
         if close_connection {
             response

@@ -465,3 +465,30 @@ async fn a_repeated_name_counts_its_first_non_empty_value() {
 
     assert_eq!(answer.click_hash(), EXAMPLE_CLICK);
 }
+
+#[tokio::test]
+async fn health_by_post_is_405_with_allow_get() {
+    let server = TestServer::bundled("default").await;
+
+    let answer = send(server.client.post(server.url("/__mock/health"))).await;
+
+    assert_eq!(answer.status, 405);
+    assert_eq!(answer.headers["allow"], "GET");
+    assert_eq!(answer.error_message(), "Invalid request method");
+}
+
+#[tokio::test]
+async fn scenario_overrides_do_not_reach_the_admin_api() {
+    let scenario = crate::util::scenario_from_yaml(&format!(
+        "credentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n\
+         errors: {{invalid_endpoint: {{status: 418, message: custom}}}}\n"
+    ));
+    let overriding = TestServer::start(scenario).await;
+
+    let unknown_admin = send(overriding.client.get(overriding.url("/__mock/nope"))).await;
+    let unknown_api = send(overriding.client.get(overriding.url("/api/nope"))).await;
+
+    assert_eq!(unknown_admin.status, 404);
+    assert_eq!(unknown_admin.error_message(), "Invalid endpoint");
+    assert_eq!(unknown_api.status, 418);
+}
