@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `scenarios` and `validate`.
+//! The command line: `serve` (the default), `scenarios`, `validate`, `wait`
+//! and `generate`.
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -18,7 +19,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         n4n-mock --port 0               serve on a free port (printed on stdout)\n  \
         n4n-mock --scenario empty       serve scenarios/empty.yaml\n  \
         n4n-mock scenarios              list the scenarios there are\n  \
-        n4n-mock validate               check every scenario file\n\n\
+        n4n-mock validate               check every scenario file\n  \
+        n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n\n\
         Exit codes: 0 clean stop or all valid; 1 problems found or a runtime failure \
         (port in use); 2 bad usage, unknown scenario, or a scenario that does not load."
 )]
@@ -40,6 +42,12 @@ pub enum Command {
     Scenarios(ScenariosArgs),
     /// Check scenario files and print every problem as path:line:column: message.
     Validate(ValidateArgs),
+    /// Wait until a mock answers its health check (exit 0), or give up at
+    /// the deadline (exit 1): the line a CI script runs after starting one.
+    Wait(WaitArgs),
+    /// Write a valid scenario of N generated clicks, the same bytes for the
+    /// same arguments (for load tests and benchmarks).
+    Generate(GenerateArgs),
 }
 
 /// Options of `serve`.
@@ -75,6 +83,19 @@ pub struct ServeArgs {
     /// Log format on stderr; RUST_LOG sets the filter (default `info`).
     #[arg(long, env = "N4N_MOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+
+    /// Reload when a scenario or fixture file changes (SIGHUP and
+    /// `POST /__mock/reload` always reload).
+    #[arg(long, env = "N4N_MOCK_WATCH")]
+    pub watch: bool,
+
+    /// Turn off the admin API (`/__mock/*`) except `/__mock/health`.
+    #[arg(long, env = "N4N_MOCK_NO_ADMIN")]
+    pub no_admin: bool,
+
+    /// How many API requests `GET /__mock/requests` keeps (the newest; 0 keeps none).
+    #[arg(long, env = "N4N_MOCK_JOURNAL_SIZE", default_value_t = crate::journal::DEFAULT_JOURNAL_SIZE, value_name = "N")]
+    pub journal_size: usize,
 }
 
 /// The scenarios folder option, shared by every subcommand.
@@ -111,6 +132,43 @@ pub struct ValidateArgs {
 
     #[command(flatten)]
     pub folder: ScenariosFolder,
+}
+
+/// Options of `wait`.
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// The mock's base URL; `/__mock/health` is polled under it.
+    #[arg(
+        long,
+        env = "N4N_MOCK_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub url: String,
+
+    /// How long to keep trying, e.g. `30s`, `500ms`, `2m`.
+    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+/// Options of `generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// How many clicks.
+    #[arg(long, value_name = "N")]
+    pub clicks: u64,
+
+    /// How many transactions each click has.
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    pub transactions_per_click: u64,
+
+    /// Seed of the generated values; the same seed gives the same file.
+    #[arg(long, default_value_t = 0, value_name = "S")]
+    pub seed: u64,
+
+    /// The file to write (standard output when omitted).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// How log lines are written.

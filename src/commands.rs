@@ -6,10 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use crate::cli::{Cli, Command, ScenariosArgs, ServeArgs, ValidateArgs};
-use crate::scenario::catalog::{self, Catalog, CatalogError};
+use crate::cli::{Cli, Command, GenerateArgs, ScenariosArgs, ServeArgs, ValidateArgs, WaitArgs};
+use crate::generate::{self, GenerateOptions};
+use crate::scenario::catalog::{self, Catalog, CatalogError, CatalogSource};
 use crate::scenario::{LoadError, Scenario};
-use crate::server;
+use crate::server::{self, MockOptions, MockState, reload};
+use crate::wait;
 
 /// Clean stop, or every scenario valid.
 pub const EXIT_OK: u8 = 0;
@@ -25,6 +27,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => serve(args),
         Some(Command::Scenarios(args)) => scenarios(&args),
         Some(Command::Validate(args)) => validate(&args),
+        Some(Command::Wait(args)) => wait(&args),
+        Some(Command::Generate(args)) => generate(&args),
     };
     ExitCode::from(code)
 }
@@ -35,43 +39,58 @@ fn names_a_file(value: &str) -> bool {
     path.components().count() > 1 || catalog::is_yaml(path)
 }
 
-/// The scenario `serve` should answer from, or the exit code and message.
-fn choose_scenario(args: &ServeArgs) -> Result<Arc<Scenario>, (u8, String)> {
-    if names_a_file(&args.scenario) {
-        return Scenario::from_file(Path::new(&args.scenario))
-            .map(Arc::new)
-            .map_err(|err| (EXIT_USAGE, problems_message(&err)));
-    }
-    let folder = args.folder.resolve();
-    let catalog = load_catalog(folder.as_deref())?;
-    catalog.get(&args.scenario).ok_or_else(|| {
+/// Loads every scenario `serve` knows (the folder's, a file named by
+/// `--scenario`, the built-in `default`) and picks the active one, or the
+/// exit code and message.
+fn load_state(args: &ServeArgs) -> Result<MockState, (u8, String)> {
+    let mut source = CatalogSource {
+        dir: args.folder.resolve(),
+        ..CatalogSource::default()
+    };
+    let file = names_a_file(&args.scenario).then(|| PathBuf::from(&args.scenario));
+    source.files.extend(file.clone());
+    let catalog = source.load().map_err(catalog_failure)?;
+    let active = match &file {
+        Some(file) => catalog
+            .scenarios()
+            .iter()
+            .find(|s| s.origin() == file.as_path())
+            .map(|s| s.name().to_string())
+            .unwrap_or_else(|| args.scenario.clone()),
+        None => args.scenario.clone(),
+    };
+    let options = MockOptions {
+        admin: !args.no_admin,
+        journal_size: args.journal_size,
+    };
+    MockState::new(catalog, &active, source, options).map_err(|unknown| {
         let message = format!(
             "error: unknown scenario `{}`; available scenarios: {}",
-            args.scenario,
-            catalog.names().join(", ")
+            unknown.name,
+            unknown.available.join(", ")
         );
         (EXIT_USAGE, message)
     })
 }
 
-fn load_catalog(folder: Option<&Path>) -> Result<Catalog, (u8, String)> {
-    Catalog::load(folder).map_err(|err| match err {
+fn catalog_failure(err: CatalogError) -> (u8, String) {
+    match err {
         CatalogError::Invalid(err) => (EXIT_USAGE, problems_message(&err)),
         other => (EXIT_USAGE, format!("error: {other}")),
-    })
+    }
 }
 
 fn problems_message(err: &LoadError) -> String {
     format!(
-        "{err}\nerror: the scenario does not load ({} problem{})",
+        "{err}\nerror: the scenarios do not load ({} problem{})",
         err.problems.len(),
         if err.problems.len() == 1 { "" } else { "s" }
     )
 }
 
 fn serve(args: ServeArgs) -> u8 {
-    let scenario = match choose_scenario(&args) {
-        Ok(scenario) => scenario,
+    let state = match load_state(&args) {
+        Ok(state) => Arc::new(state),
         Err((code, message)) => {
             eprintln!("{message}");
             return code;
@@ -87,15 +106,9 @@ fn serve(args: ServeArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("error: cannot start the runtime: {err}");
-            return EXIT_FAILURE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::from_std(listener) {
@@ -105,6 +118,8 @@ fn serve(args: ServeArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         };
+        // Every signal handler is in place before the listening line, so a
+        // signal sent the moment a script reads it is never lost.
         let shutdown = match shutdown_signal() {
             Ok(shutdown) => shutdown,
             Err(err) => {
@@ -112,21 +127,42 @@ fn serve(args: ServeArgs) -> u8 {
                 return EXIT_FAILURE;
             }
         };
+        if let Err(err) = reload::on_hangup(Arc::clone(&state)) {
+            eprintln!("error: cannot install the SIGHUP handler: {err}");
+            return EXIT_FAILURE;
+        }
+        if args.watch
+            && let Err(err) = reload::watch(Arc::clone(&state))
+        {
+            eprintln!("error: cannot watch the scenario files: {err}");
+            return EXIT_FAILURE;
+        }
         let bound = listener.local_addr().unwrap_or(address);
         if !bound.ip().is_loopback() {
             tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock");
         }
+        let active = state.snapshot().active.name().to_string();
         // The line scripts wait for: the port really bound, then the scenario.
         let mut stdout = std::io::stdout();
-        let printed = writeln!(stdout, "n4n-mock listening on http://{bound} scenario={}", scenario.name())
+        let printed = writeln!(stdout, "n4n-mock listening on http://{bound} scenario={active}")
             .and_then(|()| stdout.flush());
         if let Err(err) = printed {
             tracing::warn!(error = %err, "could not print the listening line");
         }
-        tracing::info!(address = %bound, scenario = scenario.name(), "listening");
-        server::run(listener, scenario, shutdown).await;
+        tracing::info!(address = %bound, scenario = active, "listening");
+        server::run(listener, state, shutdown).await;
         EXIT_OK
     })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, u8> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| {
+            eprintln!("error: cannot start the runtime: {err}");
+            EXIT_FAILURE
+        })
 }
 
 /// A future that resolves on SIGINT (Ctrl-C) or SIGTERM. The handlers are
@@ -155,7 +191,7 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 }
 
 fn scenarios(args: &ScenariosArgs) -> u8 {
-    let catalog = match load_catalog(args.folder.resolve().as_deref()) {
+    let catalog = match Catalog::load(args.folder.resolve().as_deref()).map_err(catalog_failure) {
         Ok(catalog) => catalog,
         Err((code, message)) => {
             eprintln!("{message}");
@@ -232,5 +268,75 @@ fn validate(args: &ValidateArgs) -> u8 {
     } else {
         eprintln!("error: {failed} of {total} scenario files have problems");
         EXIT_FAILURE
+    }
+}
+
+fn wait(args: &WaitArgs) -> u8 {
+    let url = match wait::health_url(&args.url) {
+        Ok(url) => url,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return EXIT_USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the runtime: {err}");
+            return EXIT_FAILURE;
+        }
+    };
+    match runtime.block_on(wait::wait_for(url.clone(), args.timeout)) {
+        Ok(health) => {
+            println!("n4n-mock is ready at {url}: {health}");
+            EXIT_OK
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            EXIT_FAILURE
+        }
+    }
+}
+
+fn generate(args: &GenerateArgs) -> u8 {
+    let options = GenerateOptions {
+        clicks: args.clicks,
+        transactions_per_click: args.transactions_per_click,
+        seed: args.seed,
+    };
+    let written = match &args.out {
+        Some(path) => std::fs::File::create(path).and_then(|file| {
+            let mut out = std::io::BufWriter::new(file);
+            generate::write_scenario(&options, &mut out)?;
+            out.flush()
+        }),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            generate::write_scenario(&options, &mut out).and_then(|()| out.flush())
+        }
+    };
+    match written {
+        Ok(()) => {
+            if let Some(path) = &args.out {
+                eprintln!(
+                    "wrote {} clicks and {} transactions to {}",
+                    args.clicks,
+                    args.clicks.saturating_mul(args.transactions_per_click),
+                    path.display()
+                );
+            }
+            EXIT_OK
+        }
+        Err(err) => {
+            let target = args
+                .out
+                .as_ref()
+                .map_or("standard output".to_string(), |p| p.display().to_string());
+            eprintln!("error: cannot write {target}: {err}");
+            EXIT_FAILURE
+        }
     }
 }

@@ -9,22 +9,33 @@
 //! # Layout
 //!
 //! - [`cli`]: the command line (clap), flags and their environment variables.
-//! - [`commands`]: what `serve`, `scenarios` and `validate` do; exit codes.
+//! - [`commands`]: what each subcommand does; exit codes.
 //! - [`logging`]: tracing on stderr, text or JSON.
 //! - [`scenario`]: the YAML model, loading with includes, validation, the click index.
 //! - [`server`]: the accept loop and graceful stop, routing, one module per endpoint.
 //! - [`params`]: lookup parameters from form, JSON, multipart bodies and the query.
 //! - [`api_error`]: error kinds, the contract's statuses and messages, overrides.
 //! - [`render`]: JSON bodies written once at load.
+//! - [`journal`]: the requests received, for `GET /__mock/requests`.
+//! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
+//! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
+//! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
 //!
 //! Tests start the server in-process with [`server::run`] on a listener bound
-//! to port 0, exactly as the binary does after parsing its flags.
+//! to port 0, exactly as the binary does after parsing its flags; Rust test
+//! suites of other projects do the same through [`MockServer`].
 
 pub mod api_error;
 pub mod cli;
 pub mod commands;
+pub mod generate;
+pub mod journal;
 pub mod logging;
+pub mod mock_server;
 pub mod params;
 pub mod render;
 pub mod scenario;
 pub mod server;
+pub mod wait;
+
+pub use mock_server::MockServer;

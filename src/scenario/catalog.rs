@@ -5,12 +5,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::problem::{Location, Position, Problem};
+use super::source::{Disk, Source};
 use super::{LoadError, Scenario};
 
 /// Loaded scenarios, sorted by name.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     scenarios: Vec<Arc<Scenario>>,
+    watched: Vec<PathBuf>,
 }
 
 /// Why a catalog could not be loaded.
@@ -52,33 +54,57 @@ pub fn is_yaml(path: &Path) -> bool {
     )
 }
 
-impl Catalog {
-    /// Loads every scenario of `dir` (when given) and the built-in `default`;
-    /// all problems of all files are reported together.
-    pub fn load(dir: Option<&Path>) -> Result<Catalog, CatalogError> {
-        let files = match dir {
+/// Where a server's scenarios come from; read again on every reload.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogSource {
+    /// The scenarios folder: every YAML file in it.
+    pub dir: Option<PathBuf>,
+    /// Scenario files named one by one (`--scenario FILE`). Each replaces a
+    /// folder scenario of the same name.
+    pub files: Vec<PathBuf>,
+    /// Scenarios built in code: never read again, and they replace any
+    /// scenario of the same name.
+    pub fixed: Vec<Arc<Scenario>>,
+}
+
+impl CatalogSource {
+    /// Loads every scenario, then the built-in `default` unless one is
+    /// called `default` already. All problems of all files come together.
+    pub fn load(&self) -> Result<Catalog, CatalogError> {
+        let folder_files = match &self.dir {
             Some(dir) => scenario_files(dir)?,
             None => Vec::new(),
         };
-        let mut scenarios: Vec<Arc<Scenario>> = Vec::new();
         let mut problems = Vec::new();
-        for file in &files {
+        let mut folder: Vec<Arc<Scenario>> = Vec::new();
+        for file in &folder_files {
             match Scenario::from_file(file) {
                 Ok(scenario) => {
-                    if let Some(twin) = scenarios.iter().find(|s| s.name() == scenario.name()) {
-                        problems.push(Problem {
-                            location: Location {
-                                path: file.clone(),
-                                at: Position::START,
-                            },
-                            message: format!(
-                                "scenario name `{}` is already used by {}",
-                                scenario.name(),
-                                twin.origin().display()
-                            ),
-                        });
+                    if let Some(twin) = folder.iter().find(|s| s.name() == scenario.name()) {
+                        problems.push(name_taken(file, &scenario, twin));
                     } else {
-                        scenarios.push(Arc::new(scenario));
+                        folder.push(Arc::new(scenario));
+                    }
+                }
+                Err(err) => problems.extend(err.problems),
+            }
+        }
+        let mut chosen: Vec<Arc<Scenario>> = self.fixed.clone();
+        let folder_ids: Vec<PathBuf> = folder_files.iter().map(|f| Disk.identity(f)).collect();
+        for file in &self.files {
+            if folder_ids.contains(&Disk.identity(file)) {
+                // Already loaded (and reported) as part of the folder.
+                if let Some(same) = folder.iter().find(|s| s.origin() == file.as_path()) {
+                    chosen.push(Arc::clone(same));
+                }
+                continue;
+            }
+            match Scenario::from_file(file) {
+                Ok(scenario) => {
+                    if let Some(twin) = chosen.iter().find(|s| s.name() == scenario.name()) {
+                        problems.push(name_taken(file, &scenario, twin));
+                    } else {
+                        chosen.push(Arc::new(scenario));
                     }
                 }
                 Err(err) => problems.extend(err.problems),
@@ -87,16 +113,61 @@ impl Catalog {
         if !problems.is_empty() {
             return Err(LoadError { problems }.into());
         }
+        let mut scenarios = chosen;
+        for scenario in folder {
+            if !scenarios.iter().any(|s| s.name() == scenario.name()) {
+                scenarios.push(scenario);
+            }
+        }
         if !scenarios.iter().any(|s| s.name() == "default") {
             scenarios.push(Arc::new(Scenario::builtin_default()?));
         }
         scenarios.sort_by(|a, b| a.name().cmp(b.name()));
-        Ok(Catalog { scenarios })
+        let mut watched: Vec<PathBuf> = folder_files;
+        watched.extend(self.files.iter().cloned());
+        for scenario in &scenarios {
+            watched.extend(scenario.files().iter().cloned());
+        }
+        Ok(Catalog { scenarios, watched })
+    }
+}
+
+fn name_taken(file: &Path, scenario: &Scenario, twin: &Scenario) -> Problem {
+    Problem {
+        location: Location {
+            path: file.to_path_buf(),
+            at: Position::START,
+        },
+        message: format!(
+            "scenario name `{}` is already used by {}",
+            scenario.name(),
+            twin.origin().display()
+        ),
+    }
+}
+
+impl Catalog {
+    /// Loads every scenario of `dir` (when given) and the built-in `default`;
+    /// all problems of all files are reported together.
+    pub fn load(dir: Option<&Path>) -> Result<Catalog, CatalogError> {
+        CatalogSource {
+            dir: dir.map(Path::to_path_buf),
+            ..CatalogSource::default()
+        }
+        .load()
+    }
+
+    /// A catalog of exactly these scenarios (names must differ).
+    pub fn of(scenarios: Vec<Arc<Scenario>>) -> Catalog {
+        Catalog {
+            scenarios,
+            watched: Vec::new(),
+        }
     }
 
     /// The scenario called `name`.
-    pub fn get(&self, name: &str) -> Option<Arc<Scenario>> {
-        self.scenarios.iter().find(|s| s.name() == name).cloned()
+    pub fn get(&self, name: &str) -> Option<&Arc<Scenario>> {
+        self.scenarios.iter().find(|s| s.name() == name)
     }
 
     /// Every scenario, sorted by name.
@@ -107,5 +178,11 @@ impl Catalog {
     /// Every name, sorted.
     pub fn names(&self) -> Vec<&str> {
         self.scenarios.iter().map(|s| s.name()).collect()
+    }
+
+    /// The files on disk the scenarios were read from, includes too: what a
+    /// watcher should look at.
+    pub fn watched_files(&self) -> &[PathBuf] {
+        &self.watched
     }
 }

@@ -21,6 +21,8 @@ pub struct Loaded {
     pub clicks: Vec<(PathBuf, ClickSpec)>,
     /// Every transaction of every file, in load order.
     pub transactions: Vec<(PathBuf, TransactionSpec)>,
+    /// Every file read, as the source identifies it.
+    pub files: Vec<PathBuf>,
 }
 
 /// Reads `path` and its includes; all problems of all files, or the merged data.
@@ -48,6 +50,7 @@ pub fn load(source: &dyn Source, path: &Path) -> Result<Loaded, Vec<Problem>> {
         loader.cross_file_checks(path);
     }
     if loader.problems.is_empty() {
+        loader.loaded.files = loader.done;
         Ok(loader.loaded)
     } else {
         Err(loader.problems.into_sorted())

@@ -7,10 +7,12 @@
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`builder`]: scenarios built in Rust code, checked like files.
 //! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
 //! - [`source`]: disk files or the built-in copy of `default`.
 //! - [`problem`]: `path:line:column: message`.
 
+pub mod builder;
 pub mod catalog;
 pub mod index;
 pub mod load;
@@ -56,6 +58,7 @@ pub struct Scenario {
     allowed_ips: Option<Vec<IpNet>>,
     errors: ErrorTable,
     clicks: ClickIndex,
+    files: Vec<PathBuf>,
 }
 
 /// What a credential check found.
@@ -71,15 +74,22 @@ impl Scenario {
     /// Loads the scenario at `path` from `source`. Its name is `name:` if set,
     /// else the file stem.
     pub fn load(source: &dyn Source, path: &Path) -> Result<Scenario, LoadError> {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Scenario::load_named(source, path, stem)
+    }
+
+    /// Loads the scenario at `path`, called `name:` if set, else `fallback_name`.
+    fn load_named(
+        source: &dyn Source,
+        path: &Path,
+        fallback_name: String,
+    ) -> Result<Scenario, LoadError> {
         let loaded = load::load(source, path).map_err(|problems| LoadError { problems })?;
         let root = loaded.root;
-        let name = match root.name {
-            Some(name) => name.value,
-            None => path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        };
+        let name = root.name.map_or(fallback_name, |name| name.value);
         let clicks = ClickIndex::build(
             loaded.clicks.iter().map(|(_, c)| c),
             loaded.transactions.iter().map(|(_, t)| t),
@@ -93,12 +103,26 @@ impl Scenario {
             allowed_ips: root.allowed_ips.map(|a| a.value),
             errors: ErrorTable::new(&overrides),
             clicks,
+            files: loaded.files,
         })
     }
 
     /// Loads a scenario file from disk.
     pub fn from_file(path: &Path) -> Result<Scenario, LoadError> {
         Scenario::load(&source::Disk, path)
+    }
+
+    /// Loads a scenario from YAML text held in memory (a test suite building
+    /// one in code). `name` is used when the text sets no `name:`, and in
+    /// problem locations as `name (in code)`.
+    pub fn from_yaml(name: &str, yaml: impl Into<String>) -> Result<Scenario, LoadError> {
+        let source = source::Memory {
+            path: PathBuf::from(format!("{name} (in code)")),
+            text: yaml.into(),
+        };
+        let mut scenario = Scenario::load_named(&source, &source.path, name.to_string())?;
+        scenario.files.clear();
+        Ok(scenario)
     }
 
     /// The `default` scenario built into the binary.
@@ -119,6 +143,11 @@ impl Scenario {
     /// The file it was loaded from.
     pub fn origin(&self) -> &Path {
         &self.origin
+    }
+
+    /// Every file read to load it, its includes too.
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
     }
 
     /// The clicks, indexed.

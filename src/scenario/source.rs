@@ -63,6 +63,33 @@ impl Source for Builtin {
     }
 }
 
+/// One scenario held in memory, as a Rust test suite builds it in code; it
+/// includes nothing (every include is reported as missing).
+#[derive(Debug, Clone)]
+pub struct Memory {
+    /// The name its problems are reported under.
+    pub path: PathBuf,
+    /// The YAML text.
+    pub text: String,
+}
+
+impl Source for Memory {
+    fn read(&self, path: &Path) -> io::Result<String> {
+        if path == self.path {
+            Ok(self.text.clone())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "a scenario built in code cannot include files",
+            ))
+        }
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        normalize(path)
+    }
+}
+
 /// Resolves `include` written in `including`: relative to that file's folder.
 pub fn resolve_include(including: &Path, include: &str) -> PathBuf {
     let base = including.parent().unwrap_or(Path::new(""));

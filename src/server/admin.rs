@@ -1,34 +1,298 @@
 //! The mock's own endpoints under `/__mock/`: no credentials, no address
 //! rules; they belong to the test harness, not to the imitated API.
+//!
+//! | method, path | answer |
+//! |---|---|
+//! | `GET /__mock/health` | status, active scenario, its counts, `last_reload_error` |
+//! | `GET /__mock/scenario` | the active scenario and every loaded one |
+//! | `PUT /__mock/scenario` | `{"name":"..."}` makes that one active |
+//! | `POST /__mock/reload` | reads the scenarios again; 422 with the problems |
+//! | `GET /__mock/requests` | the journal, oldest first; `?limit=N` the newest N |
+//! | `DELETE /__mock/requests` | clears the journal |
 
 use bytes::Bytes;
+use hyper::header::{self, HeaderValue};
+use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
+use serde::{Deserialize, Serialize};
 
-use super::response::{self, HttpResponse, Outcome};
+use super::body::BodyError;
+use super::response::{self, HttpResponse};
+use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
 use crate::api_error::ErrorKind;
-use crate::render::ObjectWriter;
+use crate::journal::JournalEntry;
 use crate::scenario::Scenario;
 
-/// `GET /__mock/health`: `{"status":"ok","scenario":...,"clicks":N,"transactions":N}`.
-pub fn health(scenario: &Scenario, method: &Method) -> (HttpResponse, Outcome) {
-    if method != Method::GET {
-        let errors = response::contract_errors();
-        let (response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
-        return (response, Outcome::Admin);
+/// The admin endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminEndpoint {
+    /// `/__mock/health`.
+    Health,
+    /// `/__mock/scenario`.
+    Scenario,
+    /// `/__mock/reload`.
+    Reload,
+    /// `/__mock/requests`.
+    Requests,
+}
+
+impl AdminEndpoint {
+    /// The endpoint at `path`, if any.
+    pub fn of(path: &str) -> Option<AdminEndpoint> {
+        match path {
+            "/__mock/health" => Some(AdminEndpoint::Health),
+            "/__mock/scenario" => Some(AdminEndpoint::Scenario),
+            "/__mock/reload" => Some(AdminEndpoint::Reload),
+            "/__mock/requests" => Some(AdminEndpoint::Requests),
+            _ => None,
+        }
     }
-    let mut out = String::with_capacity(96);
-    let mut body = ObjectWriter::open(&mut out);
-    body.string("status", "ok");
-    body.string("scenario", scenario.name());
-    body.raw("clicks", |out| {
-        out.push_str(&scenario.clicks().clicks().to_string())
-    });
-    body.raw("transactions", |out| {
-        out.push_str(&scenario.clicks().transactions().to_string());
-    });
-    body.close();
-    (
-        response::json(StatusCode::OK, Bytes::from(out)),
-        Outcome::Admin,
+
+    /// The methods it answers, as `Allow` lists them.
+    fn allow(self) -> &'static str {
+        match self {
+            AdminEndpoint::Health => "GET",
+            AdminEndpoint::Scenario => "GET, PUT",
+            AdminEndpoint::Reload => "POST",
+            AdminEndpoint::Requests => "GET, DELETE",
+        }
+    }
+}
+
+/// Answers an admin request. With the admin API turned off, only `health`
+/// answers; every other path is an unknown endpoint.
+pub async fn answer(
+    state: &MockState,
+    endpoint: Option<AdminEndpoint>,
+    parts: &Parts,
+    body: Result<Bytes, BodyError>,
+) -> HttpResponse {
+    let errors = response::contract_errors();
+    let endpoint = match endpoint {
+        Some(AdminEndpoint::Health) => AdminEndpoint::Health,
+        Some(endpoint) if state.admin_enabled() => endpoint,
+        _ => return response::api_error(errors, ErrorKind::InvalidEndpoint, None).0,
+    };
+    match (endpoint, &parts.method) {
+        (AdminEndpoint::Health, &Method::GET) => health(state),
+        (AdminEndpoint::Scenario, &Method::GET) => scenarios(state),
+        (AdminEndpoint::Scenario, &Method::PUT) => switch(state, body).await,
+        (AdminEndpoint::Reload, &Method::POST) => reload(state).await,
+        (AdminEndpoint::Requests, &Method::GET) => requests(state, parts.uri.query()),
+        (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
+        (endpoint, _) => {
+            let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(endpoint.allow()));
+            response
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Health<'a> {
+    status: &'static str,
+    scenario: &'a str,
+    clicks: usize,
+    transactions: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_reload_error: Option<&'a ReloadFailure>,
+}
+
+/// `GET /__mock/health`: the active scenario and its counts, and what the
+/// last reload found wrong until one succeeds.
+fn health(state: &MockState) -> HttpResponse {
+    let snapshot = state.snapshot();
+    let failure = state.last_reload_error();
+    response::json_value(
+        StatusCode::OK,
+        &Health {
+            status: "ok",
+            scenario: snapshot.active.name(),
+            clicks: snapshot.active.clicks().clicks(),
+            transactions: snapshot.active.clicks().transactions(),
+            last_reload_error: failure.as_deref(),
+        },
+    )
+}
+
+#[derive(Serialize)]
+struct ScenarioSummary<'a> {
+    name: &'a str,
+    description: &'a str,
+    clicks: usize,
+    transactions: usize,
+}
+
+impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
+    fn from(scenario: &'a Scenario) -> Self {
+        ScenarioSummary {
+            name: scenario.name(),
+            description: scenario.description(),
+            clicks: scenario.clicks().clicks(),
+            transactions: scenario.clicks().transactions(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Scenarios<'a> {
+    active: &'a str,
+    scenarios: Vec<ScenarioSummary<'a>>,
+}
+
+/// `GET /__mock/scenario`.
+fn scenarios(state: &MockState) -> HttpResponse {
+    let snapshot = state.snapshot();
+    let scenarios = snapshot.catalog.scenarios().iter();
+    response::json_value(
+        StatusCode::OK,
+        &Scenarios {
+            active: snapshot.active.name(),
+            scenarios: scenarios.map(|s| ScenarioSummary::from(&**s)).collect(),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Switch {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct Switched<'a> {
+    result: &'static str,
+    active: &'a str,
+    previous: &'a str,
+}
+
+/// `PUT /__mock/scenario` with `{"name":"..."}`.
+async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
+    let errors = response::contract_errors();
+    let request: Switch = match body {
+        Err(BodyError::TooLarge) => {
+            return response::api_error(errors, ErrorKind::BodyTooLarge, None).0;
+        }
+        Err(BodyError::Unreadable(what)) => {
+            return response::api_error(errors, ErrorKind::MalformedBody, Some(&what)).0;
+        }
+        Ok(body) => match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(err) => {
+                let what = format!("expected {{\"name\":\"SCENARIO\"}}: {err}");
+                return response::api_error(errors, ErrorKind::MalformedBody, Some(&what)).0;
+            }
+        },
+    };
+    match state.activate(&request.name).await {
+        Ok(previous) => response::json_value(
+            StatusCode::OK,
+            &Switched {
+                result: "success",
+                active: &request.name,
+                previous: previous.name(),
+            },
+        ),
+        Err(unknown) => unknown_scenario(&unknown),
+    }
+}
+
+/// 400 `Unknown scenario: NAME` with `X-Mock-Error: unknown-scenario`.
+pub fn unknown_scenario(unknown: &UnknownScenario) -> HttpResponse {
+    response::mock_error(
+        StatusCode::BAD_REQUEST,
+        "unknown-scenario",
+        &unknown.to_string(),
+    )
+}
+
+#[derive(Serialize)]
+struct Reloaded<'a> {
+    result: &'static str,
+    active: &'a str,
+    scenarios: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ReloadRefused<'a> {
+    result: &'static str,
+    message: String,
+    problems: &'a [ReportedProblem],
+}
+
+/// `POST /__mock/reload`: 200 with the scenarios now loaded, or 422 with
+/// every problem while the last good set keeps serving.
+async fn reload(state: &MockState) -> HttpResponse {
+    match state.reload().await {
+        Ok(snapshot) => response::json_value(
+            StatusCode::OK,
+            &Reloaded {
+                result: "success",
+                active: snapshot.active.name(),
+                scenarios: snapshot.catalog.names(),
+            },
+        ),
+        Err(failure) => {
+            let mut response = response::json_value(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ReloadRefused {
+                    result: "error",
+                    message: format!("Reload failed: {}", failure.message),
+                    problems: &failure.problems,
+                },
+            );
+            response.headers_mut().insert(
+                response::MOCK_ERROR,
+                HeaderValue::from_static("reload-failed"),
+            );
+            response
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Requests {
+    requests: Vec<JournalEntry>,
+}
+
+/// `GET /__mock/requests[?limit=N]`.
+fn requests(state: &MockState, query: Option<&str>) -> HttpResponse {
+    let mut limit = None;
+    for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if name == "limit" {
+            match value.parse::<usize>() {
+                Ok(n) => limit = Some(n),
+                Err(_) => {
+                    let message = format!("Invalid limit: `{value}` is not a whole number");
+                    return response::mock_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid-limit",
+                        &message,
+                    );
+                }
+            }
+        }
+    }
+    let requests = state.journal().entries(limit);
+    response::json_value(StatusCode::OK, &Requests { requests })
+}
+
+#[derive(Serialize)]
+struct Cleared {
+    result: &'static str,
+    cleared: usize,
+}
+
+/// `DELETE /__mock/requests`.
+fn clear_requests(state: &MockState) -> HttpResponse {
+    let cleared = state.journal().clear();
+    response::json_value(
+        StatusCode::OK,
+        &Cleared {
+            result: "success",
+            cleared,
+        },
     )
 }

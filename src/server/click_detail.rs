@@ -10,7 +10,7 @@ use hyper::http::request::Parts;
 
 use super::access;
 use super::body::BodyError;
-use super::response::{self, HttpResponse, Outcome};
+use super::response::{self, Outcome, Reply};
 use crate::api_error::ErrorKind;
 use crate::params;
 use crate::scenario::Scenario;
@@ -21,38 +21,41 @@ pub async fn answer(
     parts: &Parts,
     peer: IpAddr,
     body: Result<Bytes, BodyError>,
-) -> (HttpResponse, Outcome) {
+) -> Reply {
+    let errors = scenario.errors();
     if let Some(kind) = access::check(scenario, &parts.method, peer, &parts.headers) {
-        return response::api_error(scenario.errors(), kind, None);
+        return response::api_error(errors, kind, None).into();
     }
     let body = match body {
         Ok(body) => body,
         Err(BodyError::TooLarge) => {
-            return response::api_error(scenario.errors(), ErrorKind::BodyTooLarge, None);
+            return response::api_error(errors, ErrorKind::BodyTooLarge, None).into();
         }
         Err(BodyError::Unreadable(what)) => {
-            return response::api_error(scenario.errors(), ErrorKind::MalformedBody, Some(&what));
+            return response::api_error(errors, ErrorKind::MalformedBody, Some(&what)).into();
         }
     };
     let lookup =
         match params::read_lookup(parts.headers.get(CONTENT_TYPE), body, parts.uri.query()).await {
             Ok(Some(lookup)) => lookup,
             Ok(None) => {
-                return response::api_error(scenario.errors(), ErrorKind::MissingParameter, None);
+                return response::api_error(errors, ErrorKind::MissingParameter, None).into();
             }
             Err(malformed) => {
-                return response::api_error(
-                    scenario.errors(),
-                    ErrorKind::MalformedBody,
-                    Some(&malformed.0),
-                );
+                return response::api_error(errors, ErrorKind::MalformedBody, Some(&malformed.0))
+                    .into();
             }
         };
-    match scenario.clicks().find(lookup.key, &lookup.value) {
+    let (response, outcome) = match scenario.clicks().find(lookup.key, &lookup.value) {
         Some(found) => (
             response::json(StatusCode::OK, found.body.clone()),
             Outcome::Click(found.click_hash.to_string()),
         ),
-        None => response::api_error(scenario.errors(), ErrorKind::NotFound, None),
+        None => response::api_error(errors, ErrorKind::NotFound, None),
+    };
+    Reply {
+        response,
+        outcome,
+        lookup: Some(lookup),
     }
 }

@@ -6,14 +6,18 @@
 //! - [`body`]: reading a request body under the 64 KiB cap.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
 //! - [`response`]: JSON responses and what a request's outcome was.
+//! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
+//! - [`state`]: the loaded scenarios, the active one, the journal, reloads.
 
 pub mod access;
 pub mod admin;
 pub mod body;
 pub mod click_detail;
 pub mod ping;
+pub mod reload;
 pub mod response;
 pub mod router;
+pub mod state;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -25,8 +29,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use crate::scenario::Scenario;
 pub use router::Router;
+pub use state::{MockOptions, MockState};
 
 /// How long requests in flight may take to finish once shutdown starts.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -34,14 +38,10 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How long a client may take to send its request headers.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Serves `scenario` on `listener` until `shutdown` resolves, then stops
+/// Serves `state` on `listener` until `shutdown` resolves, then stops
 /// accepting, lets requests in flight finish (up to [`SHUTDOWN_GRACE`]) and returns.
-pub async fn run(
-    listener: TcpListener,
-    scenario: Arc<Scenario>,
-    shutdown: impl Future<Output = ()>,
-) {
-    let router = Arc::new(Router::new(scenario));
+pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Future<Output = ()>) {
+    let router = Arc::new(Router::new(state));
     let graceful = GracefulShutdown::new();
     let mut builder = http1::Builder::new();
     builder

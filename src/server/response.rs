@@ -8,6 +8,7 @@ use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 
 use crate::api_error::{ErrorKind, ErrorTable};
+use crate::params::Lookup;
 
 /// The response type of every endpoint.
 pub type HttpResponse = Response<Full<Bytes>>;
@@ -23,6 +24,21 @@ pub enum Outcome {
     Pong,
     /// An admin endpoint answered.
     Admin,
+    /// `X-Mock-Scenario` named a scenario that is not loaded.
+    UnknownScenario,
+}
+
+impl Outcome {
+    /// The name the journal gives it: `click`, `ping`, or the error kind.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Error(kind) => kind.name(),
+            Outcome::Click(_) => "click",
+            Outcome::Pong => "ping",
+            Outcome::Admin => "admin",
+            Outcome::UnknownScenario => "unknown_scenario",
+        }
+    }
 }
 
 impl fmt::Display for Outcome {
@@ -32,6 +48,29 @@ impl fmt::Display for Outcome {
             Outcome::Click(hash) => write!(f, "click={hash}"),
             Outcome::Pong => f.write_str("ping"),
             Outcome::Admin => f.write_str("admin"),
+            Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),
+        }
+    }
+}
+
+/// An API endpoint's answer: the response, what it came to, and the lookup
+/// parameter that decided when the request got that far.
+#[derive(Debug)]
+pub struct Reply {
+    /// The response.
+    pub response: HttpResponse,
+    /// What the request came to.
+    pub outcome: Outcome,
+    /// The lookup parameter read, if any.
+    pub lookup: Option<Lookup>,
+}
+
+impl From<(HttpResponse, Outcome)> for Reply {
+    fn from((response, outcome): (HttpResponse, Outcome)) -> Self {
+        Reply {
+            response,
+            outcome,
+            lookup: None,
         }
     }
 }
@@ -46,6 +85,32 @@ pub fn json(status: StatusCode, body: Bytes) -> HttpResponse {
     );
     response
 }
+
+/// A response whose body is `value` as JSON.
+pub fn json_value(status: StatusCode, value: &impl serde::Serialize) -> HttpResponse {
+    match serde_json::to_vec(value) {
+        Ok(body) => json(status, Bytes::from(body)),
+        // Only a map with non-string keys fails, and the admin API has none.
+        Err(err) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            crate::render::error_body(&err.to_string()),
+        ),
+    }
+}
+
+/// An error envelope with `message`, for the mock's own errors, which the
+/// contract's table does not cover. `X-Mock-Error` names the error for
+/// scripts, so they can tell the mock's errors from the imitated API's.
+pub fn mock_error(status: StatusCode, code: &'static str, message: &str) -> HttpResponse {
+    let mut response = json(status, crate::render::error_body(message));
+    response
+        .headers_mut()
+        .insert(MOCK_ERROR, HeaderValue::from_static(code));
+    response
+}
+
+/// The header naming the mock's own errors.
+pub const MOCK_ERROR: &str = "x-mock-error";
 
 /// The answer `table` gives for an error of `kind` (a 405 always says `Allow: GET`).
 pub fn api_error(

@@ -1,5 +1,6 @@
-//! Which endpoint answers a request, and the one log line per request
-//! (method, path, status, outcome, latency; never a header value).
+//! Which endpoint answers a request, from which scenario; the journal entry
+//! and the one log line per request (method, path, scenario, status,
+//! outcome, latency; never a header value).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,11 +10,20 @@ use hyper::Request;
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, HeaderValue};
 
+use hyper::http::request::Parts;
+use time::OffsetDateTime;
+
+use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
-use super::response::{self, HttpResponse, Outcome};
-use super::{admin, click_detail, ping};
+use super::response::{self, HttpResponse, Outcome, Reply};
+use super::state::MockState;
+use super::{click_detail, ping};
 use crate::api_error::ErrorKind;
+use crate::journal::JournalEntry;
 use crate::scenario::Scenario;
+
+/// The header that picks a scenario for one request.
+pub const SCENARIO_HEADER: &str = "x-mock-scenario";
 
 /// The endpoints the mock serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +32,8 @@ pub enum Endpoint {
     ClickDetail,
     /// `/api/service/ping`.
     Ping,
-    /// `/__mock/health`.
-    Health,
-    /// Any other `/__mock/` path.
-    UnknownAdmin,
+    /// A path under `/__mock/`: one of the admin endpoints, or none.
+    Admin(Option<AdminEndpoint>),
     /// Anything else.
     Unknown,
 }
@@ -38,26 +46,25 @@ impl Endpoint {
                 Endpoint::ClickDetail
             }
             "/api/service/ping" => Endpoint::Ping,
-            "/__mock/health" => Endpoint::Health,
-            p if p.starts_with("/__mock/") => Endpoint::UnknownAdmin,
+            p if p.starts_with("/__mock/") => Endpoint::Admin(AdminEndpoint::of(p)),
             _ => Endpoint::Unknown,
         }
     }
 }
 
-/// Answers requests from one scenario.
+/// Answers requests from the mock's scenarios and keeps the journal.
 #[derive(Debug)]
 pub struct Router {
-    scenario: Arc<Scenario>,
+    state: Arc<MockState>,
 }
 
 impl Router {
-    /// A router serving `scenario`.
-    pub fn new(scenario: Arc<Scenario>) -> Self {
-        Router { scenario }
+    /// A router over `state`.
+    pub fn new(state: Arc<MockState>) -> Self {
+        Router { state }
     }
 
-    /// Answers one request and logs it.
+    /// Answers one request, logs it, and journals it unless it was an admin call.
     pub async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
         let started = Instant::now();
         let (parts, incoming) = request.into_parts();
@@ -66,24 +73,32 @@ impl Router {
             content,
             close_connection,
         } = body::read(incoming, &parts.headers).await;
-        let scenario = &self.scenario;
-        let (mut response, outcome) = match Endpoint::of(parts.uri.path()) {
-            Endpoint::ClickDetail => {
-                click_detail::answer(scenario, &parts, peer.ip(), content).await
-            }
-            Endpoint::Ping => ping::answer(scenario, &parts, peer.ip()),
-            Endpoint::Health => admin::health(scenario, &parts.method),
-            Endpoint::UnknownAdmin => {
-                let (response, _) = response::api_error(
-                    response::contract_errors(),
-                    ErrorKind::InvalidEndpoint,
-                    None,
-                );
-                (response, Outcome::Admin)
-            }
-            Endpoint::Unknown => {
-                response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None)
-            }
+        let endpoint = Endpoint::of(parts.uri.path());
+        let (mut response, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
+            let response = admin::answer(&self.state, admin, &parts, content).await;
+            (response, Outcome::Admin, None)
+        } else {
+            let arrived = OffsetDateTime::now_utc();
+            let seq = self.state.journal().next_seq();
+            let requested = parts
+                .headers
+                .get(SCENARIO_HEADER)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()));
+            let (reply, scenario) = match self.state.scenario_for(requested.as_deref()) {
+                Ok(scenario) => {
+                    let reply = answer_api(endpoint, &scenario, &parts, peer, content).await;
+                    (reply, scenario.name().to_string())
+                }
+                Err(unknown) => {
+                    let response = admin::unknown_scenario(&unknown);
+                    (
+                        Reply::from((response, Outcome::UnknownScenario)),
+                        unknown.name,
+                    )
+                }
+            };
+            self.journal(seq, arrived, &parts, &scenario, &reply);
+            (reply.response, reply.outcome, Some(scenario))
         };
         if close_connection {
             response
@@ -93,11 +108,58 @@ impl Router {
         tracing::info!(
             method = %parts.method,
             path = parts.uri.path(),
+            scenario = scenario.as_deref(),
             status = response.status().as_u16(),
             outcome = %outcome,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "request"
         );
         response
+    }
+
+    fn journal(
+        &self,
+        seq: u64,
+        time: OffsetDateTime,
+        parts: &Parts,
+        scenario: &str,
+        reply: &Reply,
+    ) {
+        let journal = self.state.journal();
+        if journal.capacity() == 0 {
+            return;
+        }
+        journal.record(JournalEntry {
+            seq,
+            time,
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            scenario: scenario.to_string(),
+            parameter: reply.lookup.as_ref().map(|l| l.key.parameter()),
+            value: reply.lookup.as_ref().map(|l| l.value.clone()),
+            outcome: reply.outcome.name().to_string(),
+            click_hash: match &reply.outcome {
+                Outcome::Click(hash) => Some(hash.clone()),
+                _ => None,
+            },
+            status: reply.response.status().as_u16(),
+        });
+    }
+}
+
+/// Answers an API request (or an unknown path) from `scenario`.
+async fn answer_api(
+    endpoint: Endpoint,
+    scenario: &Scenario,
+    parts: &Parts,
+    peer: SocketAddr,
+    content: Result<bytes::Bytes, body::BodyError>,
+) -> Reply {
+    match endpoint {
+        Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
+        Endpoint::Ping => ping::answer(scenario, parts, peer.ip()).into(),
+        Endpoint::Admin(_) | Endpoint::Unknown => {
+            response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None).into()
+        }
     }
 }

@@ -165,7 +165,10 @@ async fn an_allowed_ipv6_address_passes_over_ipv6() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(n4n_mock::server::run(
         listener,
-        std::sync::Arc::new(scenario),
+        std::sync::Arc::new(n4n_mock::server::MockState::single(
+            scenario,
+            n4n_mock::server::MockOptions::default(),
+        )),
         async {
             let _ = stopped.await;
         },

@@ -6,5 +6,8 @@ mod bodies;
 mod bundled;
 mod determinism;
 mod error_table;
+mod generate;
 mod loader;
+mod sidecar;
 mod util;
+mod workflow;

@@ -4,12 +4,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use n4n_mock::scenario::Scenario;
+use n4n_mock::scenario::catalog::CatalogSource;
+use n4n_mock::server::{MockOptions, MockState};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -40,6 +42,37 @@ pub fn scenario_from_yaml(yaml: &str) -> Scenario {
     Scenario::from_file(&path).unwrap_or_else(|err| panic!("scenario loads:\n{err}"))
 }
 
+/// A copy of the repository's `scenarios/` and `fixtures/` in a temporary
+/// folder, for tests that edit files; the scenarios are in `scenarios/` of it.
+pub fn bundled_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for folder in ["scenarios", "fixtures"] {
+        std::fs::create_dir(dir.path().join(folder)).expect("mkdir");
+        for entry in std::fs::read_dir(root().join(folder)).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("file name");
+            std::fs::copy(&path, dir.path().join(folder).join(name)).expect("copy");
+        }
+    }
+    dir
+}
+
+/// Polls `check` every 25 ms until it returns `Some`, for at most `limit`.
+pub async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(Instant::now() < deadline, "not within {limit:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 /// A server running in this test's runtime; stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -51,10 +84,26 @@ pub struct TestServer {
 impl TestServer {
     /// Serves `scenario` on 127.0.0.1, port 0.
     pub async fn start(scenario: Scenario) -> TestServer {
+        TestServer::serve(MockState::single(scenario, MockOptions::default())).await
+    }
+
+    /// Serves every scenario of `dir` (and the built-in `default`), `active` first.
+    pub async fn folder(dir: &Path, active: &str, options: MockOptions) -> TestServer {
+        let source = CatalogSource {
+            dir: Some(dir.to_path_buf()),
+            ..CatalogSource::default()
+        };
+        let state = MockState::load(source, active, options)
+            .unwrap_or_else(|err| panic!("scenarios load:\n{err}"));
+        TestServer::serve(state).await
+    }
+
+    /// Serves `state` on 127.0.0.1, port 0.
+    pub async fn serve(state: MockState) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(n4n_mock::server::run(listener, Arc::new(scenario), async {
+        let task = tokio::spawn(n4n_mock::server::run(listener, Arc::new(state), async {
             let _ = stopped.await;
         }));
         TestServer {
@@ -197,6 +246,10 @@ pub fn binary() -> Command {
         "N4N_MOCK_BIND",
         "N4N_MOCK_PORT",
         "N4N_MOCK_LOG_FORMAT",
+        "N4N_MOCK_WATCH",
+        "N4N_MOCK_NO_ADMIN",
+        "N4N_MOCK_JOURNAL_SIZE",
+        "N4N_MOCK_URL",
         "RUST_LOG",
     ] {
         command.env_remove(var);

@@ -1,0 +1,225 @@
+//! A mock for Rust test suites: started in-process on a free loopback port,
+//! with a scenario chosen by name, by file, or built in code; it hands back
+//! its base URL and the requests it received, and stops when dropped.
+//!
+//! ```
+//! use n4n_mock::MockServer;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The built-in `default` scenario answers the API page's example.
+//! let mock = MockServer::builder().scenario("default").start().await?;
+//!
+//! let answer = reqwest::Client::new()
+//!     .get(format!("{}/api/transaction/click_detail", mock.url()))
+//!     .header("api-key", "44b5498dbcb481a0d00b404c0169af62")
+//!     .header("api-username", "n4n_admin")
+//!     .header("content-type", "application/x-www-form-urlencoded")
+//!     .body("transaction_hash=35b71a300115be9.16738986")
+//!     .send()
+//!     .await?;
+//! assert_eq!(answer.status(), 200);
+//!
+//! // What the code under test sent, as the journal kept it (never the api-key).
+//! let requests = mock.requests();
+//! assert_eq!(requests.len(), 1);
+//! assert_eq!(requests[0].parameter, Some("transaction_hash"));
+//! assert_eq!(requests[0].click_hash.as_deref(), Some("35b71a300115be9.16738986"));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::journal::JournalEntry;
+use crate::scenario::catalog::CatalogSource;
+use crate::scenario::{LoadError, Scenario};
+use crate::server::state::{ReloadFailure, StartError, UnknownScenario};
+use crate::server::{self, MockOptions, MockState};
+
+/// Why a mock did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MockServerError {
+    /// The scenarios do not load, or the one asked for is not there.
+    #[error(transparent)]
+    Scenarios(#[from] StartError),
+    /// A scenario given as YAML or built in code has problems.
+    #[error(transparent)]
+    Scenario(#[from] LoadError),
+    /// No loopback port could be bound.
+    #[error("cannot listen on 127.0.0.1: {0}")]
+    Bind(#[from] std::io::Error),
+}
+
+/// Which scenario answers at first.
+#[derive(Debug)]
+enum Choice {
+    Named(String),
+    File(PathBuf),
+    Built(Box<Scenario>),
+}
+
+/// Sets up a [`MockServer`].
+#[derive(Debug)]
+pub struct MockServerBuilder {
+    scenarios_dir: Option<PathBuf>,
+    choice: Choice,
+    options: MockOptions,
+}
+
+impl MockServerBuilder {
+    /// Loads every scenario of `dir` too (besides the built-in `default`).
+    pub fn scenarios_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.scenarios_dir = Some(dir.into());
+        self
+    }
+
+    /// Starts with the scenario called `name` (the built-in `default`, or
+    /// one of the scenarios dir).
+    pub fn scenario(mut self, name: impl Into<String>) -> Self {
+        self.choice = Choice::Named(name.into());
+        self
+    }
+
+    /// Starts with the scenario in this YAML file.
+    pub fn scenario_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.choice = Choice::File(path.into());
+        self
+    }
+
+    /// Starts with a scenario built in code
+    /// ([`ScenarioBuilder`](crate::scenario::builder::ScenarioBuilder) or
+    /// [`Scenario::from_yaml`]).
+    pub fn scenario_built(mut self, scenario: Scenario) -> Self {
+        self.choice = Choice::Built(Box::new(scenario));
+        self
+    }
+
+    /// Keeps the newest `size` requests in the journal.
+    pub fn journal_size(mut self, size: usize) -> Self {
+        self.options.journal_size = size;
+        self
+    }
+
+    /// Loads the scenarios, binds a free port on 127.0.0.1 and starts
+    /// serving on the current tokio runtime.
+    pub async fn start(self) -> Result<MockServer, MockServerError> {
+        let mut source = CatalogSource {
+            dir: self.scenarios_dir,
+            ..CatalogSource::default()
+        };
+        let active = match self.choice {
+            Choice::Named(name) => name,
+            Choice::File(path) => {
+                let name = Scenario::from_file(&path)?.name().to_string();
+                source.files.push(path);
+                name
+            }
+            Choice::Built(scenario) => {
+                let name = scenario.name().to_string();
+                source.fixed.push(Arc::new(*scenario));
+                name
+            }
+        };
+        let state = MockState::load(source, &active, self.options)?;
+        MockServer::serve(state).await
+    }
+}
+
+/// A running mock; it stops when dropped (requests in flight finish).
+#[derive(Debug)]
+pub struct MockServer {
+    address: SocketAddr,
+    state: Arc<MockState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockServer {
+    /// Starts setting up a mock (built-in `default` unless told otherwise).
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder {
+            scenarios_dir: None,
+            choice: Choice::Named("default".into()),
+            options: MockOptions::default(),
+        }
+    }
+
+    /// Serves `state` on a free loopback port.
+    pub async fn serve(state: MockState) -> Result<MockServer, MockServerError> {
+        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
+        let address = listener.local_addr()?;
+        let state = Arc::new(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::run(listener, Arc::clone(&state), async {
+            let _ = stopped.await;
+        }));
+        Ok(MockServer {
+            address,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The address it listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The API requests received, oldest first (as `GET /__mock/requests`).
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.state.journal().entries(None)
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.state.journal().clear();
+    }
+
+    /// Makes another loaded scenario the active one.
+    pub async fn activate(&self, name: &str) -> Result<(), UnknownScenario> {
+        self.state.activate(name).await.map(|_| ())
+    }
+
+    /// Reads the scenarios again (as `POST /__mock/reload`).
+    pub async fn reload(&self) -> Result<(), Arc<ReloadFailure>> {
+        self.state.reload().await.map(|_| ())
+    }
+
+    /// Everything the mock holds.
+    pub fn state(&self) -> &Arc<MockState> {
+        &self.state
+    }
+
+    /// Stops accepting, lets requests in flight finish, and waits for that.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            // The server task only ends by returning; a panic in it has
+            // already been reported by the runtime.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,432 @@
+//! The built binary in a CI and QA workflow: every scenario checked at
+//! start, `--watch` and SIGHUP reloads, `wait`, the `ci-sidecar.sh` recipe,
+//! and the library API Rust test suites use.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use n4n_mock::MockServer;
+use n4n_mock::scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
+
+use crate::util::*;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn blocking_lookup(url: &str, username: &str, api_key: &str, hash: &str) -> (u16, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let answer = send(
+            reqwest::Client::new()
+                .get(url)
+                .header("api-key", api_key)
+                .header("api-username", username)
+                .query(&[("transaction_hash", hash)]),
+        )
+        .await;
+        (answer.status, answer.body)
+    })
+}
+
+fn blocking_get(url: &str) -> serde_json::Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async { send(reqwest::Client::new().get(url)).await.json() })
+}
+
+/// Polls `check` every 25 ms until it holds, for at most [`LIMIT`].
+fn until(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + LIMIT;
+    while !check() {
+        assert!(Instant::now() < deadline, "not within {LIMIT:?}: {what}");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+const EDITED: &str = "\
+credentials: [{username: qa, api_key: key-one}]
+clicks:
+  - click_hash: aaaaaaaaaaaaaaa.11111111
+    loginid: LOGINID
+";
+
+fn edited(loginid: &str) -> String {
+    EDITED.replace("LOGINID", loginid)
+}
+
+#[test]
+fn a_broken_file_in_the_scenarios_dir_stops_the_start_with_every_problem() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("good.yaml"), edited("1")).expect("write");
+    std::fs::write(dir.path().join("bad.yaml"), "credentials: []\nclickz: []\n").expect("write");
+
+    let output = binary()
+        .args(["--port", "0", "--scenarios-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let bad = dir.path().join("bad.yaml").display().to_string();
+    assert!(stderr.contains(&format!("{bad}:2:1:")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{bad}:1:1:")),
+        "no credentials: {stderr}"
+    );
+    assert!(output.stdout.is_empty(), "never listened");
+}
+
+#[test]
+fn a_scenario_file_given_by_path_joins_the_folders_scenarios() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("mine.yaml");
+    std::fs::write(&file, edited("7")).expect("write");
+
+    let server = RunningBinary::start_with(binary().arg("--scenario").arg(&file));
+
+    assert!(
+        server.listening_line.ends_with("scenario=mine"),
+        "{}",
+        server.listening_line
+    );
+    let scenarios = blocking_get(&server.url("/__mock/scenario"));
+    let names: Vec<&str> = scenarios["scenarios"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert!(
+        names.contains(&"mine") && names.contains(&"empty"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn watch_serves_an_edit_and_keeps_the_old_data_through_a_broken_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("edited.yaml");
+    std::fs::write(&file, edited("1")).expect("write");
+    let mut server = RunningBinary::start_with(
+        binary()
+            .args(["--watch", "--scenario", "edited", "--scenarios-dir"])
+            .arg(dir.path()),
+    );
+    let url = server.url("/api/transaction/click_detail");
+    let loginid = || {
+        let (status, body) = blocking_lookup(&url, "qa", "key-one", "aaaaaaaaaaaaaaa.11111111");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).expect("json")["click"]["loginid"]
+            .as_str()
+            .expect("loginid")
+            .to_string()
+    };
+    assert_eq!(loginid(), "1");
+
+    std::fs::write(&file, edited("2")).expect("write");
+    until("the edit is served", || loginid() == "2");
+
+    std::fs::write(&file, edited("3").replace("clicks:", "clickz:")).expect("write");
+    let health_url = server.url("/__mock/health");
+    until("health shows the broken edit", || {
+        blocking_get(&health_url).get("last_reload_error").is_some()
+    });
+    let health = blocking_get(&health_url);
+    server.wait_for_log("reload failed", LIMIT);
+
+    assert_eq!(loginid(), "2", "the last good data stays");
+    let problem = &health["last_reload_error"]["problems"][0];
+    assert_eq!(problem["path"], file.display().to_string());
+    assert_eq!(problem["line"], 2);
+}
+
+#[test]
+fn watch_sees_an_edit_to_an_included_fixture() {
+    let dir = tempfile::tempdir().expect("dir");
+    let scenarios = dir.path().join("scenarios");
+    let fixtures = dir.path().join("fixtures");
+    std::fs::create_dir_all(&scenarios).expect("mkdir");
+    std::fs::create_dir_all(&fixtures).expect("mkdir");
+    std::fs::write(
+        scenarios.join("withfixture.yaml"),
+        "credentials: [{username: qa, api_key: key-one}]\ninclude: [../fixtures/clicks.yaml]\n",
+    )
+    .expect("write");
+    let fixture = fixtures.join("clicks.yaml");
+    std::fs::write(&fixture, "clicks: [{click_hash: first}]\n").expect("write");
+    let server = RunningBinary::start_with(
+        binary()
+            .args(["--watch", "--scenario", "withfixture", "--scenarios-dir"])
+            .arg(&scenarios),
+    );
+    let url = server.url("/api/transaction/click_detail");
+
+    std::fs::write(&fixture, "clicks: [{click_hash: second}]\n").expect("write");
+
+    until("the fixture's new click is served", || {
+        blocking_lookup(&url, "qa", "key-one", "second").0 == 200
+    });
+}
+
+#[test]
+fn sighup_reloads() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("edited.yaml");
+    std::fs::write(&file, edited("1")).expect("write");
+    let mut server = RunningBinary::start_with(
+        binary()
+            .args(["--scenario", "edited", "--scenarios-dir"])
+            .arg(dir.path()),
+    );
+    std::fs::write(&file, edited("5")).expect("write");
+
+    server.signal("HUP");
+    server.wait_for_log("reloaded", LIMIT);
+
+    let (status, body) = blocking_lookup(
+        &server.url("/api/transaction/click_detail"),
+        "qa",
+        "key-one",
+        "aaaaaaaaaaaaaaa.11111111",
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains(r#""loginid":"5""#), "{body}");
+}
+
+#[test]
+fn no_admin_turns_off_the_admin_api_but_health() {
+    let server = RunningBinary::start(&["--no-admin"]);
+
+    let health = blocking_get(&server.url("/__mock/health"));
+    let scenario = blocking_get(&server.url("/__mock/scenario"));
+
+    assert_eq!(health["status"], "ok");
+    assert_eq!(scenario["message"], "Invalid endpoint");
+}
+
+#[test]
+fn wait_succeeds_once_the_mock_answers() {
+    let server = RunningBinary::start(&[]);
+
+    let output = binary()
+        .args(["wait", "--timeout", "10s", "--url"])
+        .arg(format!("http://{}", server.addr))
+        .output()
+        .expect("run wait");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(r#""scenario":"default""#), "{stdout}");
+}
+
+#[test]
+fn wait_fails_on_a_closed_port_within_its_timeout() {
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let started = Instant::now();
+
+    let output = binary()
+        .args(["wait", "--timeout", "1s", "--url"])
+        .arg(format!("http://127.0.0.1:{port}"))
+        .output()
+        .expect("run wait");
+
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no answer from"), "{stderr}");
+    assert!(stderr.contains("within 1s"), "{stderr}");
+    assert!(
+        took >= Duration::from_millis(900),
+        "gave up early: {took:?}"
+    );
+    assert!(took < LIMIT, "kept waiting: {took:?}");
+}
+
+#[test]
+fn wait_refuses_a_url_that_is_not_http() {
+    let output = binary()
+        .args(["wait", "--url", "ftp://example.test"])
+        .output()
+        .expect("run wait");
+
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_ci_sidecar_recipe_runs_tests_against_the_mock_and_stops_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+
+    let output = std::process::Command::new("bash")
+        .arg(root().join("examples/ci-sidecar.sh"))
+        .args(["sh", "-c", "curl -fsS \"$N4N_MOCK_URL/api/service/ping\" -H 'api-key: 44b5498dbcb481a0d00b404c0169af62' -H 'api-username: n4n_admin'"])
+        .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
+        .env("N4N_MOCK_PORT", port.to_string())
+        .env_remove("N4N_MOCK_SCENARIO")
+        .env_remove("N4N_MOCK_SCENARIOS_DIR")
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run the recipe");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.lines().any(|l| l == "1"), "ping answered: {stdout}");
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the mock was stopped"
+    );
+}
+
+#[test]
+fn the_ci_sidecar_recipe_fails_when_the_tests_fail() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+
+    let status = std::process::Command::new("bash")
+        .arg(root().join("examples/ci-sidecar.sh"))
+        .arg("false")
+        .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
+        .env("N4N_MOCK_PORT", port.to_string())
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("run the recipe");
+
+    assert_eq!(status.code(), Some(1));
+}
+
+// --- the library API -------------------------------------------------------
+
+#[tokio::test]
+async fn a_library_mock_serves_a_named_scenario_of_a_folder() {
+    let mock = MockServer::builder()
+        .scenarios_dir(root().join("scenarios"))
+        .scenario("empty")
+        .start()
+        .await
+        .expect("starts");
+
+    let answer = send(
+        reqwest::Client::new()
+            .get(format!("{}/api/transaction/click_detail", mock.url()))
+            .header("api-key", API_KEY)
+            .header("api-username", USERNAME)
+            .query(&[("transaction_hash", EXAMPLE_CLICK)]),
+    )
+    .await;
+
+    assert_eq!(answer.status, 404);
+    assert_eq!(mock.requests()[0].scenario, "empty");
+}
+
+#[tokio::test]
+async fn a_library_mock_serves_a_scenario_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("from-file.yaml");
+    std::fs::write(&file, edited("9")).expect("write");
+    let mock = MockServer::builder()
+        .scenario_file(&file)
+        .start()
+        .await
+        .expect("starts");
+
+    let answer = send(
+        reqwest::Client::new()
+            .get(format!("{}/api/transaction/click_detail", mock.url()))
+            .header("api-key", "key-one")
+            .header("api-username", "qa")
+            .query(&[("transaction_hash", "aaaaaaaaaaaaaaa.11111111")]),
+    )
+    .await;
+
+    assert_eq!(answer.json()["click"]["loginid"], "9");
+}
+
+#[tokio::test]
+async fn a_library_mock_serves_a_scenario_built_in_code() {
+    let scenario = ScenarioBuilder::new("in-code")
+        .credential("qa", "key-one")
+        .click(
+            ClickBuilder::new("c1")
+                .field("loginid", 1001)
+                .field("extra", serde_json::json!({"zeta": "z", "alpha": "a"})),
+        )
+        .transaction(TransactionBuilder::new("t1", "c1").field("orderid", "ORD-1"))
+        .build()
+        .expect("valid");
+    let mock = MockServer::builder()
+        .scenario_built(scenario)
+        .start()
+        .await
+        .expect("starts");
+
+    let answer = send(
+        reqwest::Client::new()
+            .get(format!("{}/api/transaction/click_detail", mock.url()))
+            .header("api-key", "key-one")
+            .header("api-username", "qa")
+            .query(&[("orderid", "ORD-1")]),
+    )
+    .await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert!(
+        answer.body.contains(r#""loginid":"1001""#)
+            && answer.body.contains(r#""zeta":"z","alpha":"a""#),
+        "values as strings, extra fields in the order given: {}",
+        answer.body
+    );
+    let request = &mock.requests()[0];
+    assert_eq!(
+        (request.parameter, request.value.as_deref()),
+        (Some("orderid"), Some("ORD-1"))
+    );
+}
+
+#[test]
+fn a_scenario_built_in_code_is_checked_like_a_file() {
+    let built = ScenarioBuilder::new("typo")
+        .credential("qa", "key-one")
+        .click(ClickBuilder::new("c1").field("logind", 1))
+        .build();
+
+    let problems = built.expect_err("refused").to_string();
+    assert!(problems.contains("typo (in code):"), "{problems}");
+    assert!(problems.contains("logind"), "{problems}");
+}
+
+#[tokio::test]
+async fn a_library_mock_stops_when_shut_down() {
+    let mock = MockServer::builder().start().await.expect("starts");
+    let address = mock.address();
+
+    mock.shutdown().await;
+
+    assert!(tokio::net::TcpStream::connect(address).await.is_err());
+}
+
+#[tokio::test]
+async fn a_library_mock_refuses_an_unknown_scenario_listing_the_others() {
+    let refused = MockServer::builder().scenario("nope").start().await;
+
+    let message = refused.expect_err("unknown").to_string();
+    assert!(message.contains("unknown scenario `nope`"), "{message}");
+    assert!(message.contains("default"), "{message}");
+}
