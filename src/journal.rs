@@ -33,12 +33,13 @@ pub struct JournalEntry {
     pub parameter: Option<&'static str>,
     /// Its value.
     pub value: Option<String>,
-    /// `click`, `ping`, or the error kind (`not_found`, `unknown_scenario`...).
+    /// `click`, `ping`, the error kind (`not_found`, `unknown_scenario`...),
+    /// `rate_limited`, or the fault (`fault:status`, `fault:drop_connection`...).
     pub outcome: String,
     /// The click found, for `click`.
     pub click_hash: Option<String>,
-    /// The status answered.
-    pub status: u16,
+    /// The status answered; `null` when the connection was dropped on purpose.
+    pub status: Option<u16>,
 }
 
 fn rfc3339<S: serde::Serializer>(time: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
@@ -128,7 +129,7 @@ mod tests {
             value: None,
             outcome: "ping".into(),
             click_hash: None,
-            status: 200,
+            status: Some(200),
         }
     }
 

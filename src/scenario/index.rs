@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use super::faults::FaultOutcome;
 use super::model::{CLICK_KEYS, ClickSpec, PAYOUT_KEYS, TRANSACTION_KEYS, TransactionSpec};
 use crate::render::{self, ObjectWriter};
 
@@ -45,6 +46,17 @@ pub struct Match<'i> {
     pub click_hash: &'i str,
     /// The whole response body.
     pub body: &'i Bytes,
+    /// The click's own `latency_ms` and `fault`, if it has any.
+    pub behaviour: Option<&'i ClickBehaviour>,
+}
+
+/// A click's own `latency_ms` and `fault`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClickBehaviour {
+    /// Delay of this click's answers, instead of the scenario's.
+    pub latency_ms: Option<u64>,
+    /// What happens to every answer of this click.
+    pub fault: Option<FaultOutcome>,
 }
 
 /// Clicks and the maps that find them.
@@ -55,6 +67,8 @@ pub struct ClickIndex {
     by_hash: HashMap<String, usize>,
     by_subscription: HashMap<String, usize>,
     by_order: HashMap<String, usize>,
+    /// Only the few clicks that have one.
+    behaviours: HashMap<usize, ClickBehaviour>,
     transactions: usize,
 }
 
@@ -96,6 +110,15 @@ impl ClickIndex {
                 }
             }
         }
+        for (i, click) in clicks.iter().enumerate() {
+            if click.latency_ms.is_some() || click.fault.is_some() {
+                let behaviour = ClickBehaviour {
+                    latency_ms: click.latency_ms,
+                    fault: click.fault.clone(),
+                };
+                index.behaviours.insert(i, behaviour);
+            }
+        }
         for (click, list) in clicks.iter().zip(&owned) {
             index.hashes.push(click.click_hash().to_string());
             index.bodies.push(success_body(click, list));
@@ -114,6 +137,7 @@ impl ClickIndex {
         Some(Match {
             click_hash: &self.hashes[i],
             body: &self.bodies[i],
+            behaviour: self.behaviours.get(&i),
         })
     }
 

@@ -8,12 +8,14 @@
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
+//! - [`faults`]: latency, fault rules and rate limits a scenario asks for.
 //! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
 //! - [`source`]: disk files or the built-in copy of `default`.
 //! - [`problem`]: `path:line:column: message`.
 
 pub mod builder;
 pub mod catalog;
+pub mod faults;
 pub mod index;
 pub mod load;
 pub mod model;
@@ -30,6 +32,7 @@ use ipnet::IpNet;
 use subtle::ConstantTimeEq;
 
 use crate::api_error::ErrorTable;
+use faults::{FaultCounters, FaultPlan};
 pub use index::{ClickIndex, LookupKey, Match};
 pub use model::Credential;
 pub use problem::Problem;
@@ -59,6 +62,8 @@ pub struct Scenario {
     errors: ErrorTable,
     clicks: ClickIndex,
     files: Vec<PathBuf>,
+    faults: FaultPlan,
+    counters: FaultCounters,
 }
 
 /// What a credential check found.
@@ -104,6 +109,12 @@ impl Scenario {
             errors: ErrorTable::new(&overrides),
             clicks,
             files: loaded.files,
+            faults: FaultPlan {
+                latency_ms: root.latency_ms.map(|l| l.value),
+                rules: root.faults.map(|f| f.value).unwrap_or_default(),
+                rate_limit: root.rate_limit.map(|r| r.value),
+            },
+            counters: FaultCounters::default(),
         })
     }
 
@@ -153,6 +164,16 @@ impl Scenario {
     /// The clicks, indexed.
     pub fn clicks(&self) -> &ClickIndex {
         &self.clicks
+    }
+
+    /// What the scenario asks to go wrong.
+    pub fn faults(&self) -> &FaultPlan {
+        &self.faults
+    }
+
+    /// Its API requests so far, and how many faults hit them.
+    pub fn counters(&self) -> &FaultCounters {
+        &self.counters
     }
 
     /// The error answers with the scenario's overrides.

@@ -4,6 +4,7 @@
 
 use ipnet::IpNet;
 
+use super::faults::{FaultOutcome, FaultRule, RateLimit};
 use super::problem::Position;
 use super::yaml::Yaml;
 use crate::api_error::{ErrorKind, ErrorOverride};
@@ -51,12 +52,15 @@ pub fn key_index(keys: &[&str], key: &str) -> Option<usize> {
 pub const STATUSES: [&str; 5] = ["pending", "approved", "void", "chargeback", "reversal"];
 
 /// The keys of a scenario or fixture file.
-pub const DOCUMENT_KEYS: [&str; 8] = [
+pub const DOCUMENT_KEYS: [&str; 11] = [
     "name",
     "description",
     "credentials",
     "allowed_ips",
     "errors",
+    "latency_ms",
+    "faults",
+    "rate_limit",
     "include",
     "clicks",
     "transactions",
@@ -93,6 +97,10 @@ pub struct ClickSpec {
     pub extra: Vec<(String, String)>,
     /// A verbatim body that replaces the rendered one.
     pub response: Option<Yaml>,
+    /// `latency_ms:` for this click's answers.
+    pub latency_ms: Option<u64>,
+    /// `fault:` for this click's answers.
+    pub fault: Option<FaultOutcome>,
 }
 
 impl ClickSpec {
@@ -144,6 +152,12 @@ pub struct Document {
     pub allowed_ips: Option<Located<Vec<IpNet>>>,
     /// `errors` overrides, with where the key is written.
     pub errors: Option<Located<Vec<(ErrorKind, ErrorOverride)>>>,
+    /// `latency_ms`, with where the key is written.
+    pub latency_ms: Option<Located<u64>>,
+    /// `faults`, with where the key is written.
+    pub faults: Option<Located<Vec<FaultRule>>>,
+    /// `rate_limit`, with where the key is written.
+    pub rate_limit: Option<Located<RateLimit>>,
     /// `include` paths as written.
     pub include: Vec<Located<String>>,
     /// `clicks` in file order.
@@ -166,6 +180,9 @@ impl Document {
         note("credentials", self.credentials.as_ref().map(|v| v.at));
         note("allowed_ips", self.allowed_ips.as_ref().map(|v| v.at));
         note("errors", self.errors.as_ref().map(|v| v.at));
+        note("latency_ms", self.latency_ms.as_ref().map(|v| v.at));
+        note("faults", self.faults.as_ref().map(|v| v.at));
+        note("rate_limit", self.rate_limit.as_ref().map(|v| v.at));
         keys
     }
 }

@@ -60,13 +60,13 @@ impl Field {
     }
 }
 
-struct Reader<'a> {
+pub(super) struct Reader<'a> {
     path: &'a Path,
     problems: &'a mut Problems,
 }
 
 impl Reader<'_> {
-    fn problem(&mut self, at: Position, message: impl Into<String>) {
+    pub(super) fn problem(&mut self, at: Position, message: impl Into<String>) {
         self.problems.push(self.path, at, message);
     }
 
@@ -120,6 +120,24 @@ impl Reader<'_> {
                         at: key.at,
                     })
                 }
+                "latency_ms" => {
+                    doc.latency_ms = self.latency(value).map(|ms| Located {
+                        value: ms,
+                        at: key.at,
+                    })
+                }
+                "faults" => {
+                    doc.faults = Some(Located {
+                        value: self.fault_rules(value),
+                        at: key.at,
+                    })
+                }
+                "rate_limit" => {
+                    doc.rate_limit = self.rate_limit(value).map(|limit| Located {
+                        value: limit,
+                        at: key.at,
+                    })
+                }
                 "include" => {
                     doc.include = self
                         .list(value, "include", |r, item| {
@@ -154,7 +172,7 @@ impl Reader<'_> {
         })
     }
 
-    fn mapping<'y>(&mut self, node: &'y Yaml, what: &str) -> Option<&'y [(Key, Yaml)]> {
+    pub(super) fn mapping<'y>(&mut self, node: &'y Yaml, what: &str) -> Option<&'y [(Key, Yaml)]> {
         match &node.kind {
             YamlKind::Map(entries) => Some(entries),
             _ => {
@@ -168,7 +186,7 @@ impl Reader<'_> {
     }
 
     /// The entries whose keys are in `allowed`; every other key is a problem.
-    fn known_keys<'y>(
+    pub(super) fn known_keys<'y>(
         &mut self,
         entries: &'y [(Key, Yaml)],
         allowed: &[&str],
@@ -194,7 +212,7 @@ impl Reader<'_> {
 
     /// The items of a list (null is an empty list); `None`, with a problem
     /// recorded, when `node` is not a list.
-    fn list<T>(
+    pub(super) fn list<T>(
         &mut self,
         node: &Yaml,
         what: &str,
@@ -217,7 +235,7 @@ impl Reader<'_> {
     }
 
     /// A scalar's text (null is empty); anything else is a problem.
-    fn scalar(&mut self, node: &Yaml, what: &str) -> Option<String> {
+    pub(super) fn scalar(&mut self, node: &Yaml, what: &str) -> Option<String> {
         match &node.kind {
             YamlKind::Scalar(s) => Some(s.text.clone()),
             _ => {
@@ -329,7 +347,7 @@ impl Reader<'_> {
         overrides
     }
 
-    fn status_code(&mut self, node: &Yaml) -> Option<StatusCode> {
+    pub(super) fn status_code(&mut self, node: &Yaml) -> Option<StatusCode> {
         let code = match &node.kind {
             YamlKind::Scalar(Scalar {
                 tag: ScalarTag::Int(i),
@@ -407,13 +425,19 @@ impl Reader<'_> {
     fn click(&mut self, node: &Yaml) -> Option<ClickSpec> {
         let entries = self.mapping(node, "a click")?;
         let mut response = None;
+        let mut latency_ms = None;
+        let mut fault = None;
         let shape = RecordShape {
             keys: &CLICK_KEYS,
-            others: &["response"],
+            others: &["response", "latency_ms", "fault"],
             place: "in a click",
         };
-        let mut record = self.record(entries, &shape, |_, _, value| {
-            response = Some(value.clone())
+        let mut record = self.record(entries, &shape, |reader, key, value| {
+            match key.name.as_str() {
+                "latency_ms" => latency_ms = reader.latency(value),
+                "fault" => fault = reader.click_fault(value),
+                _ => response = Some(value.clone()),
+            }
         });
         let (hash_at, values) = self.require_hash(node, &mut record, "a click", "click_hash");
         Some(ClickSpec {
@@ -422,6 +446,8 @@ impl Reader<'_> {
             values,
             extra: record.extra,
             response,
+            latency_ms,
+            fault,
         })
     }
 
@@ -533,7 +559,7 @@ impl Reader<'_> {
 }
 
 /// A node for a message: a scalar's text, or its shape.
-fn describe(node: &Yaml) -> String {
+pub(super) fn describe(node: &Yaml) -> String {
     match &node.kind {
         YamlKind::Scalar(s) => format!("`{}`", s.text),
         _ => node.shape().to_string(),

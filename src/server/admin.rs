@@ -9,6 +9,7 @@
 //! | `POST /__mock/reload` | reads the scenarios again; 422 with the problems |
 //! | `GET /__mock/requests` | the journal, oldest first; `?limit=N` the newest N |
 //! | `DELETE /__mock/requests` | clears the journal |
+//! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
 
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -22,6 +23,7 @@ use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
 use crate::api_error::ErrorKind;
 use crate::journal::JournalEntry;
 use crate::scenario::Scenario;
+use crate::scenario::faults::CounterValues;
 
 /// The admin endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub enum AdminEndpoint {
     Reload,
     /// `/__mock/requests`.
     Requests,
+    /// `/__mock/reset`.
+    Reset,
 }
 
 impl AdminEndpoint {
@@ -44,6 +48,7 @@ impl AdminEndpoint {
             "/__mock/scenario" => Some(AdminEndpoint::Scenario),
             "/__mock/reload" => Some(AdminEndpoint::Reload),
             "/__mock/requests" => Some(AdminEndpoint::Requests),
+            "/__mock/reset" => Some(AdminEndpoint::Reset),
             _ => None,
         }
     }
@@ -55,6 +60,7 @@ impl AdminEndpoint {
             AdminEndpoint::Scenario => "GET, PUT",
             AdminEndpoint::Reload => "POST",
             AdminEndpoint::Requests => "GET, DELETE",
+            AdminEndpoint::Reset => "POST",
         }
     }
 }
@@ -80,6 +86,7 @@ pub async fn answer(
         (AdminEndpoint::Reload, &Method::POST) => reload(state).await,
         (AdminEndpoint::Requests, &Method::GET) => requests(state, parts.uri.query()),
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
+        (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response
@@ -96,6 +103,7 @@ struct Health<'a> {
     scenario: &'a str,
     clicks: usize,
     transactions: usize,
+    counters: CounterValues,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_reload_error: Option<&'a ReloadFailure>,
 }
@@ -112,6 +120,7 @@ fn health(state: &MockState) -> HttpResponse {
             scenario: snapshot.active.name(),
             clicks: snapshot.active.clicks().clicks(),
             transactions: snapshot.active.clicks().transactions(),
+            counters: snapshot.active.counters().values(),
             last_reload_error: failure.as_deref(),
         },
     )
@@ -123,6 +132,7 @@ struct ScenarioSummary<'a> {
     description: &'a str,
     clicks: usize,
     transactions: usize,
+    counters: CounterValues,
 }
 
 impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
@@ -132,6 +142,7 @@ impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
             description: scenario.description(),
             clicks: scenario.clicks().clicks(),
             transactions: scenario.clicks().transactions(),
+            counters: scenario.counters().values(),
         }
     }
 }
@@ -295,4 +306,15 @@ fn clear_requests(state: &MockState) -> HttpResponse {
             cleared,
         },
     )
+}
+
+#[derive(Serialize)]
+struct Reset {
+    result: &'static str,
+}
+
+/// `POST /__mock/reset`: every scenario counts its requests from zero again.
+fn reset(state: &MockState) -> HttpResponse {
+    state.reset_counters();
+    response::json_value(StatusCode::OK, &Reset { result: "success" })
 }

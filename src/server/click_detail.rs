@@ -46,16 +46,21 @@ pub async fn answer(
                     .into();
             }
         };
-    let (response, outcome) = match scenario.clicks().find(lookup.key, &lookup.value) {
+    let (response, outcome, behaviour) = match scenario.clicks().find(lookup.key, &lookup.value) {
         Some(found) => (
             response::json(StatusCode::OK, found.body.clone()),
             Outcome::Click(found.click_hash.to_string()),
+            found.behaviour.cloned(),
         ),
-        None => response::api_error(errors, ErrorKind::NotFound, None),
+        None => {
+            let (response, outcome) = response::api_error(errors, ErrorKind::NotFound, None);
+            (response, outcome, None)
+        }
     };
     Reply {
         response,
         outcome,
         lookup: Some(lookup),
+        behaviour,
     }
 }

@@ -5,6 +5,7 @@
 //! - [`access`]: the checks every API endpoint shares (method, address, credentials).
 //! - [`body`]: reading a request body under the 64 KiB cap.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
+//! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
 //! - [`response`]: JSON responses and what a request's outcome was.
 //! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
 //! - [`state`]: the loaded scenarios, the active one, the journal, reloads.
@@ -13,6 +14,7 @@ pub mod access;
 pub mod admin;
 pub mod body;
 pub mod click_detail;
+pub mod faults;
 pub mod ping;
 pub mod reload;
 pub mod response;
@@ -63,7 +65,9 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
                 let router = Arc::clone(&router);
                 let service = service_fn(move |request| {
                     let router = Arc::clone(&router);
-                    async move { Ok::<_, std::convert::Infallible>(router.handle(request, peer).await) }
+                    // An error closes the connection without an answer: the
+                    // scenario's `drop_connection` fault.
+                    async move { router.handle(request, peer).await }
                 });
                 let connection = builder.serve_connection(TokioIo::new(stream), service);
                 let connection = graceful.watch(connection);

@@ -9,6 +9,7 @@ use hyper::{Response, StatusCode};
 
 use crate::api_error::{ErrorKind, ErrorTable};
 use crate::params::Lookup;
+use crate::scenario::index::ClickBehaviour;
 
 /// The response type of every endpoint.
 pub type HttpResponse = Response<Full<Bytes>>;
@@ -26,6 +27,10 @@ pub enum Outcome {
     Admin,
     /// `X-Mock-Scenario` named a scenario that is not loaded.
     UnknownScenario,
+    /// Refused by the scenario's `rate_limit`.
+    RateLimited,
+    /// Reshaped by a fault: `status`, `drop_connection`, `malformed_json`, `empty_body`.
+    Fault(&'static str),
 }
 
 impl Outcome {
@@ -37,6 +42,13 @@ impl Outcome {
             Outcome::Pong => "ping",
             Outcome::Admin => "admin",
             Outcome::UnknownScenario => "unknown_scenario",
+            Outcome::RateLimited => "rate_limited",
+            Outcome::Fault(name) => match *name {
+                "status" => "fault:status",
+                "drop_connection" => "fault:drop_connection",
+                "malformed_json" => "fault:malformed_json",
+                _ => "fault:empty_body",
+            },
         }
     }
 }
@@ -49,6 +61,8 @@ impl fmt::Display for Outcome {
             Outcome::Pong => f.write_str("ping"),
             Outcome::Admin => f.write_str("admin"),
             Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),
+            Outcome::RateLimited => f.write_str("rate_limited"),
+            Outcome::Fault(name) => write!(f, "fault={name}"),
         }
     }
 }
@@ -63,6 +77,8 @@ pub struct Reply {
     pub outcome: Outcome,
     /// The lookup parameter read, if any.
     pub lookup: Option<Lookup>,
+    /// The matched click's own `latency_ms` and `fault`, if it has any.
+    pub behaviour: Option<ClickBehaviour>,
 }
 
 impl From<(HttpResponse, Outcome)> for Reply {
@@ -71,6 +87,7 @@ impl From<(HttpResponse, Outcome)> for Reply {
             response,
             outcome,
             lookup: None,
+            behaviour: None,
         }
     }
 }

@@ -15,6 +15,7 @@ use time::OffsetDateTime;
 
 use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
+use super::faults::{self, Admission, DropConnection};
 use super::response::{self, HttpResponse, Outcome, Reply};
 use super::state::MockState;
 use super::{click_detail, ping};
@@ -64,8 +65,13 @@ impl Router {
         Router { state }
     }
 
-    /// Answers one request, logs it, and journals it unless it was an admin call.
-    pub async fn handle(&self, request: Request<Incoming>, peer: SocketAddr) -> HttpResponse {
+    /// Answers one request, logs it, and journals it unless it was an admin
+    /// call. `Err` asks for the connection to be closed without an answer.
+    pub async fn handle(
+        &self,
+        request: Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<HttpResponse, DropConnection> {
         let started = Instant::now();
         let (parts, incoming) = request.into_parts();
         tracing::debug!(method = %parts.method, path = parts.uri.path(), "request received");
@@ -74,6 +80,7 @@ impl Router {
             close_connection,
         } = body::read(incoming, &parts.headers).await;
         let endpoint = Endpoint::of(parts.uri.path());
+        let mut dropped = false;
         let (mut response, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
             let response = admin::answer(&self.state, admin, &parts, content).await;
             (response, Outcome::Admin, None)
@@ -86,7 +93,9 @@ impl Router {
                 .map(|v| String::from_utf8_lossy(v.as_bytes()));
             let (reply, scenario) = match self.state.scenario_for(requested.as_deref()) {
                 Ok(scenario) => {
-                    let reply = answer_api(endpoint, &scenario, &parts, peer, content).await;
+                    let (reply, drop) =
+                        answer_api(endpoint, &scenario, &parts, peer, content).await;
+                    dropped = drop.is_some();
                     (reply, scenario.name().to_string())
                 }
                 Err(unknown) => {
@@ -97,7 +106,7 @@ impl Router {
                     )
                 }
             };
-            self.journal(seq, arrived, &parts, &scenario, &reply);
+            self.journal(seq, arrived, &parts, &scenario, &reply, dropped);
             (reply.response, reply.outcome, Some(scenario))
         };
         if close_connection {
@@ -109,12 +118,15 @@ impl Router {
             method = %parts.method,
             path = parts.uri.path(),
             scenario = scenario.as_deref(),
-            status = response.status().as_u16(),
+            status = (!dropped).then(|| response.status().as_u16()),
             outcome = %outcome,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "request"
         );
-        response
+        if dropped {
+            return Err(DropConnection);
+        }
+        Ok(response)
     }
 
     fn journal(
@@ -124,6 +136,7 @@ impl Router {
         parts: &Parts,
         scenario: &str,
         reply: &Reply,
+        dropped: bool,
     ) {
         let journal = self.state.journal();
         if journal.capacity() == 0 {
@@ -142,24 +155,31 @@ impl Router {
                 Outcome::Click(hash) => Some(hash.clone()),
                 _ => None,
             },
-            status: reply.response.status().as_u16(),
+            status: (!dropped).then(|| reply.response.status().as_u16()),
         });
     }
 }
 
-/// Answers an API request (or an unknown path) from `scenario`.
+/// Answers an API request (or an unknown path) from `scenario`, with the
+/// scenario's rate limit and faults applied to the API endpoints.
 async fn answer_api(
     endpoint: Endpoint,
     scenario: &Scenario,
     parts: &Parts,
     peer: SocketAddr,
     content: Result<bytes::Bytes, body::BodyError>,
-) -> Reply {
-    match endpoint {
-        Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
-        Endpoint::Ping => ping::answer(scenario, parts, peer.ip()).into(),
-        Endpoint::Admin(_) | Endpoint::Unknown => {
-            response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None).into()
-        }
+) -> (Reply, Option<DropConnection>) {
+    if matches!(endpoint, Endpoint::Admin(_) | Endpoint::Unknown) {
+        let reply = response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None);
+        return (reply.into(), None);
     }
+    let rule = match faults::before(scenario) {
+        Admission::Answer(rule) => rule,
+        Admission::Refused(reply) => return (*reply, None),
+    };
+    let reply = match endpoint {
+        Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
+        _ => ping::answer(scenario, parts, peer.ip()).into(),
+    };
+    faults::after(scenario, rule, reply).await
 }

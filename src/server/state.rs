@@ -221,6 +221,11 @@ impl MockState {
         };
         match outcome {
             Ok(snapshot) => {
+                // Scenarios built in code come through a reload as they are:
+                // their counts restart like those of the files read again.
+                for scenario in snapshot.catalog.scenarios() {
+                    scenario.counters().reset();
+                }
                 let snapshot = Arc::new(snapshot);
                 self.snapshot.store(Arc::clone(&snapshot));
                 *self.reload_error_slot() = None;
@@ -247,6 +252,14 @@ impl MockState {
                 Err(failure)
             }
         }
+    }
+
+    /// Restarts the fault counters and rate windows of every loaded scenario.
+    pub fn reset_counters(&self) {
+        for scenario in self.snapshot.load().catalog.scenarios() {
+            scenario.counters().reset();
+        }
+        tracing::info!("fault counters reset");
     }
 
     /// What the last reload found wrong, until one succeeds.

@@ -121,8 +121,8 @@ fn unknown_key_at_the_top_level_is_located_at_the_key() {
     assert_eq!(
         problem,
         "tests/data/unknown-key-at-top-level.yaml:4:1: unknown key `click` at the top level \
-         (expected one of: name, description, credentials, allowed_ips, errors, include, \
-         clicks, transactions)"
+         (expected one of: name, description, credentials, allowed_ips, errors, latency_ms, \
+         faults, rate_limit, include, clicks, transactions)"
     );
 }
 

@@ -6,6 +6,7 @@ mod bodies;
 mod bundled;
 mod determinism;
 mod error_table;
+mod faults;
 mod generate;
 mod loader;
 mod sidecar;

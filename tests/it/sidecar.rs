@@ -125,8 +125,11 @@ async fn get_scenario_names_the_active_one_and_every_loaded_one() {
             "custom-errors",
             "default",
             "empty",
+            "flaky",
             "ip-restricted",
-            "locked"
+            "locked",
+            "rate-limited",
+            "slow"
         ]
     );
     let default = &json["scenarios"][2];

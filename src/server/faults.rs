@@ -1,0 +1,108 @@
+//! Turning a scenario's faults into what a client sees: a late answer, an
+//! error envelope, a 429 with `Retry-After`, a body cut mid-JSON, an empty
+//! body, or a connection closed without an answer.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use hyper::StatusCode;
+use hyper::header::{HeaderValue, RETRY_AFTER};
+
+use super::response::{self, Outcome, Reply};
+use crate::scenario::Scenario;
+use crate::scenario::faults::{FaultOutcome, Verdict};
+
+/// The header naming the fault that shaped a response, for people reading
+/// a capture; clients under test have no reason to look at it.
+pub const MOCK_FAULT: &str = "x-mock-fault";
+
+/// A request whose connection is closed without an answer.
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped on purpose by the scenario's `drop_connection` fault")]
+pub struct DropConnection;
+
+/// Whether a request is answered, and with which rule's outcome.
+#[derive(Debug)]
+pub enum Admission<'p> {
+    /// Answer it; the outcome of the first rule that fired, if any.
+    Answer(Option<&'p FaultOutcome>),
+    /// Refused by the rate limit: this is the answer.
+    Refused(Box<Reply>),
+}
+
+/// What the scenario's rate limit and rules say before the request is answered.
+pub fn before(scenario: &Scenario) -> Admission<'_> {
+    match scenario
+        .faults()
+        .decide(scenario.counters(), Instant::now())
+    {
+        Verdict::Answer(rule) => Admission::Answer(rule),
+        Verdict::RateLimited { retry_after, body } => {
+            let mut response = response::json(StatusCode::TOO_MANY_REQUESTS, body.clone());
+            let headers = response.headers_mut();
+            headers.insert(RETRY_AFTER, HeaderValue::from(retry_after));
+            headers.insert(MOCK_FAULT, HeaderValue::from_static("rate_limited"));
+            Admission::Refused(Box::new(Reply::from((response, Outcome::RateLimited))))
+        }
+    }
+}
+
+/// Applies the rule that fired (if any) and the matched click's own
+/// `latency_ms` and `fault` to `reply`: waits, then reshapes the answer.
+/// Waiting holds no lock, so other requests go on meanwhile. With
+/// [`DropConnection`], the reply is only for the journal and the log.
+pub async fn after(
+    scenario: &Scenario,
+    rule: Option<&FaultOutcome>,
+    mut reply: Reply,
+) -> (Reply, Option<DropConnection>) {
+    let click = reply.behaviour.take();
+    let click_latency = click.as_ref().and_then(|c| c.latency_ms);
+    let (delay, fault) = match rule {
+        Some(FaultOutcome::Latency(ms)) => (Some(*ms), click.and_then(|c| c.fault)),
+        Some(outcome) => (
+            click_latency.or(scenario.faults().latency_ms),
+            Some(outcome.clone()),
+        ),
+        None => (
+            click_latency.or(scenario.faults().latency_ms),
+            click.and_then(|c| c.fault),
+        ),
+    };
+    if matches!(rule, Some(FaultOutcome::Latency(_))) || fault.is_some() {
+        scenario.counters().count_fault();
+    }
+    if let Some(ms) = delay.filter(|ms| *ms > 0) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let Some(fault) = fault else {
+        return (reply, None);
+    };
+    let name = fault.name();
+    let (status, body) = match fault {
+        FaultOutcome::Latency(_) => return (reply, None),
+        FaultOutcome::DropConnection => {
+            reply.outcome = Outcome::Fault("drop_connection");
+            return (reply, Some(DropConnection));
+        }
+        FaultOutcome::Error { status, body } => (status, body),
+        FaultOutcome::MalformedJson => {
+            let placeholder = response::json(StatusCode::OK, Bytes::new());
+            let original = std::mem::replace(&mut reply.response, placeholder);
+            let body = match original.into_body().collect().await {
+                Ok(collected) => collected.to_bytes(),
+                Err(never) => match never {},
+            };
+            (StatusCode::OK, body.slice(..body.len() / 2))
+        }
+        FaultOutcome::EmptyBody => (StatusCode::OK, Bytes::new()),
+    };
+    let mut response = response::json(status, body);
+    response
+        .headers_mut()
+        .insert(MOCK_FAULT, HeaderValue::from_static(name));
+    reply.response = response;
+    reply.outcome = Outcome::Fault(name);
+    (reply, None)
+}
