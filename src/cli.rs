@@ -48,6 +48,10 @@ pub enum Command {
     /// Write a valid scenario of N generated clicks, the same bytes for the
     /// same arguments (for load tests and benchmarks).
     Generate(GenerateArgs),
+    /// Record a live server's answers into a scenario (bodies verbatim, errors kept, never the api-key).
+    Record(crate::contract::RecordArgs),
+    /// Compare a live server's answers with the contract; exit 0 no drift, 1 drift, 2 unreachable.
+    Verify(crate::contract::VerifyArgs),
 }
 
 /// Options of `serve`.
@@ -92,6 +96,23 @@ pub struct ServeArgs {
     /// Turn off the admin API (`/__mock/*`) except `/__mock/health`.
     #[arg(long, env = "N4N_MOCK_NO_ADMIN")]
     pub no_admin: bool,
+
+    /// How long a client may take to send a request's headers, from when
+    /// the connection is ready for it; then it is closed without an answer.
+    #[arg(long, env = "N4N_MOCK_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub header_read_timeout: std::time::Duration,
+
+    /// The largest request line plus headers, in bytes; larger is a 431.
+    #[arg(long, env = "N4N_MOCK_MAX_HEADER_BYTES", default_value_t = 16 * 1024, value_parser = clap::value_parser!(u32).range(8192..=1_048_576), value_name = "N")]
+    pub max_header_bytes: u32,
+
+    /// How long a kept-alive connection may stay silent between requests.
+    #[arg(long, env = "N4N_MOCK_IDLE_TIMEOUT", default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub idle_timeout: std::time::Duration,
+
+    /// How many connections may be open at once; more get a 503 and are closed.
+    #[arg(long, env = "N4N_MOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    pub max_connections: u32,
 
     /// How many API requests `GET /__mock/requests` keeps (the newest; 0 keeps none).
     #[arg(long, env = "N4N_MOCK_JOURNAL_SIZE", default_value_t = crate::journal::DEFAULT_JOURNAL_SIZE, value_name = "N")]

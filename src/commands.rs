@@ -10,6 +10,7 @@ use crate::cli::{Cli, Command, GenerateArgs, ScenariosArgs, ServeArgs, ValidateA
 use crate::generate::{self, GenerateOptions};
 use crate::scenario::catalog::{self, Catalog, CatalogError, CatalogSource};
 use crate::scenario::{LoadError, Scenario};
+use crate::server::limits::Limits;
 use crate::server::{self, MockOptions, MockState, reload};
 use crate::wait;
 
@@ -29,6 +30,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate(args)) => validate(&args),
         Some(Command::Wait(args)) => wait(&args),
         Some(Command::Generate(args)) => generate(&args),
+        Some(Command::Record(args)) => crate::contract::record(&args),
+        Some(Command::Verify(args)) => crate::contract::verify(&args),
     };
     ExitCode::from(code)
 }
@@ -62,6 +65,12 @@ fn load_state(args: &ServeArgs) -> Result<MockState, (u8, String)> {
     let options = MockOptions {
         admin: !args.no_admin,
         journal_size: args.journal_size,
+        limits: Limits {
+            header_read_timeout: args.header_read_timeout,
+            max_header_bytes: args.max_header_bytes as usize,
+            idle_timeout: args.idle_timeout,
+            max_connections: args.max_connections as usize,
+        },
     };
     MockState::new(catalog, &active, source, options).map_err(|unknown| {
         let message = format!(

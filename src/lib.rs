@@ -17,9 +17,11 @@
 //! - [`api_error`]: error kinds, the contract's statuses and messages, overrides.
 //! - [`render`]: JSON bodies written once at load.
 //! - [`journal`]: the requests received, for `GET /__mock/requests`.
+//! - [`memory`]: memory freed by a load handed back to the system.
 //! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
 //! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
 //! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
+//! - [`contract`]: `openapi.yaml`, and `record` / `verify` against a live server.
 //!
 //! Tests start the server in-process with [`server::run`] on a listener bound
 //! to port 0, exactly as the binary does after parsing its flags; Rust test
@@ -28,9 +30,11 @@
 pub mod api_error;
 pub mod cli;
 pub mod commands;
+pub mod contract;
 pub mod generate;
 pub mod journal;
 pub mod logging;
+pub mod memory;
 pub mod mock_server;
 pub mod params;
 pub mod render;

@@ -11,6 +11,7 @@ fn main() -> ExitCode {
         Some(Command::Serve(args)) => args.log_format,
         _ => cli.serve.log_format,
     };
-    n4n_mock::logging::init(format);
+    // Held to the end: dropping it writes the log lines still queued.
+    let _logs = n4n_mock::logging::init(format);
     n4n_mock::commands::run(cli)
 }

@@ -128,6 +128,7 @@ impl CatalogSource {
         for scenario in &scenarios {
             watched.extend(scenario.files().iter().cloned());
         }
+        crate::memory::release_freed();
         Ok(Catalog { scenarios, watched })
     }
 }

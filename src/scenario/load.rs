@@ -9,7 +9,6 @@ use super::model::{ClickSpec, Document, TransactionSpec};
 use super::problem::{Location, Position, Problem, Problems};
 use super::read;
 use super::source::{Source, resolve_include};
-use super::yaml;
 
 /// A scenario's files read and merged, before indexing: data from included
 /// files comes before the including file's own, in the order of `include:`.
@@ -73,15 +72,10 @@ struct Loader<'s> {
 impl Loader<'_> {
     /// Reads one file and, depth first, what it includes; returns its document.
     fn file(&mut self, path: &Path, text: &str) -> Option<Document> {
-        let tree = match yaml::parse(text) {
-            Ok(tree) => tree,
-            Err((at, message)) => {
-                self.problems.push(path, at, message);
-                self.unreadable = true;
-                return None;
-            }
+        let Some(mut doc) = read::read_text(text, path, &mut self.problems) else {
+            self.unreadable = true;
+            return None;
         };
-        let mut doc = read::read_document(&tree, path, &mut self.problems);
         self.stack
             .push((self.source.identity(path), path.to_path_buf()));
         for include in &doc.include {

@@ -76,6 +76,11 @@ impl Problems {
         });
     }
 
+    /// Adds every problem of `other`.
+    pub fn append(&mut self, other: Problems) {
+        self.list.extend(other.list);
+    }
+
     /// Whether nothing was found.
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()

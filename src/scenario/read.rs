@@ -14,13 +14,58 @@ use super::model::{
     TRANSACTION_KEYS, TransactionSpec, key_index,
 };
 use super::problem::{Position, Problems};
-use super::yaml::{Key, Scalar, ScalarTag, Yaml, YamlKind};
+use super::yaml::{self, Key, Scalar, ScalarTag, Yaml, YamlKind};
 use crate::api_error::{ErrorKind, ErrorOverride};
 
 /// Reads one file's tree into a [`Document`], recording every problem.
 pub fn read_document(root: &Yaml, path: &Path, problems: &mut Problems) -> Document {
     let mut reader = Reader { path, problems };
     reader.document(root)
+}
+
+/// Parses and reads one file's text, recording every problem; `None` when
+/// it is not YAML at all. Clicks and transactions are read one at a time as
+/// the parser meets them, so a large file is never held whole as a tree.
+pub fn read_text(text: &str, path: &Path, problems: &mut Problems) -> Option<Document> {
+    let mut attempt = Problems::default();
+    let mut reader = Reader {
+        path,
+        problems: &mut attempt,
+    };
+    let mut clicks = Vec::new();
+    let mut transactions = Vec::new();
+    let mut sink = |key: &str, item: Yaml| {
+        if key == "clicks" {
+            clicks.extend(reader.click(&item));
+        } else {
+            transactions.extend(reader.transaction(&item));
+        }
+    };
+    let streamed = yaml::parse_streaming(text, &["clicks", "transactions"], &mut sink);
+    let tree = match streamed {
+        Ok(Some(tree)) => tree,
+        // Not the usual shape: the whole tree locates what is wrong.
+        Ok(None) => match yaml::parse(text) {
+            Ok(tree) => return Some(read_document(&tree, path, problems)),
+            Err((at, message)) => {
+                problems.push(path, at, message);
+                return None;
+            }
+        },
+        Err((at, message)) => {
+            problems.push(path, at, message);
+            return None;
+        }
+    };
+    let mut reader = Reader {
+        path,
+        problems: &mut attempt,
+    };
+    let mut doc = reader.document(&tree);
+    doc.clicks = clicks;
+    doc.transactions = transactions;
+    problems.append(attempt);
+    Some(doc)
 }
 
 /// The keys a record (click or transaction) may have.

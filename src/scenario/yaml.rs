@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::problem::Position;
@@ -85,26 +85,248 @@ impl Yaml {
     }
 }
 
+/// How deep mappings and lists may nest. A scenario needs about 6 levels and
+/// a captured `response:` a few more; the cap keeps parsing within the stack
+/// of any thread, a test's 2 MiB one included.
+pub const MAX_DEPTH: usize = 32;
+
+/// The most YAML nodes (mappings, lists, scalars) one file may hold: room
+/// for a generated scenario of a million clicks and a million transactions.
+pub const MAX_NODES: usize = 50_000_000;
+
+/// The most scalar text one file may hold.
+pub const MAX_SCALAR_BYTES: usize = 512 * 1024 * 1024;
+
+/// The most aliases (`*name`) one file may use; anchors and aliases are
+/// rare in scenarios, and each alias can cost as much as what it names.
+pub const MAX_ALIASES: usize = 10_000;
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+            max_nodes: MAX_NODES,
+            max_events: 2 * MAX_NODES,
+            max_total_scalar_bytes: MAX_SCALAR_BYTES,
+            max_aliases: MAX_ALIASES,
+        },
+    }
+}
+
+/// A breached budget in words a scenario author can act on.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach;
+    match breach {
+        BudgetBreach::Depth { .. } => {
+            format!("nested more than {MAX_DEPTH} levels deep; n4n-mock reads no deeper")
+        }
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => {
+            format!(
+                "more than {MAX_NODES} values in one file; split the data into included fixtures"
+            )
+        }
+        BudgetBreach::ScalarBytes { .. } => format!(
+            "more than {} MiB of text in one file; split the data into included fixtures",
+            MAX_SCALAR_BYTES / (1024 * 1024)
+        ),
+        BudgetBreach::Aliases { .. }
+        | BudgetBreach::AliasAnchorRatio { .. }
+        | BudgetBreach::RecordedAnchorEvents { .. }
+        | BudgetBreach::RecordedAnchorBytes { .. } => {
+            "too many aliases (`*name`) for the anchors they name: refused, as it could \
+             expand to more data than memory holds"
+                .to_string()
+        }
+        other => format!("the file is too large or too complex to read ({other:?})"),
+    }
+}
+
 /// Parses `source` into a located tree; a syntax error (or a breached budget)
 /// comes back with its position and a message without location suffix.
 pub fn parse(source: &str) -> Result<Yaml, (Position, String)> {
-    match serde_saphyr::from_str::<Spanned<RawNode>>(source) {
-        Ok(root) => Ok(locate(root, source)),
-        Err(err) => {
-            // The user-facing wording: the default one gives advice to
-            // programmers of serde-saphyr, which a scenario author cannot act on.
-            let err = err.without_snippet();
-            let text = err.render_with_formatter(&serde_saphyr::UserMessageFormatter);
-            match err.location() {
-                Some(loc) => {
-                    let at = Position::new(loc.line(), loc.column());
-                    let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
-                    let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
-                    Err((at, message))
-                }
-                None => Err((Position::START, text)),
-            }
+    serde_saphyr::from_str_with_options::<Spanned<RawNode>>(source, options())
+        .map(|root| locate(root, source))
+        .map_err(located_error)
+}
+
+/// A parse error's position, and its message without the location suffix.
+fn located_error(err: serde_saphyr::Error) -> (Position, String) {
+    let err = err.without_snippet();
+    if let serde_saphyr::Error::Budget { breach, location } = &err {
+        let at = Position::new(location.line().max(1), location.column().max(1));
+        return (at, budget_message(breach));
+    }
+    // The user-facing wording: the default one gives advice to
+    // programmers of serde-saphyr, which a scenario author cannot act on.
+    let text = err.render_with_formatter(&serde_saphyr::UserMessageFormatter);
+    match err.location() {
+        Some(loc) => {
+            let at = Position::new(loc.line(), loc.column());
+            let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
+            let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            (at, message)
         }
+        None => (Position::START, text),
+    }
+}
+
+/// Parses `source` like [`parse`], but hands each item of the top-level
+/// lists named in `streamed` to `sink` as soon as it is read, instead of
+/// keeping it in the tree (where those keys hold an empty list). A file of a
+/// million clicks is then never held as a tree, only one click at a time.
+///
+/// `Ok(None)` when the file does not have that shape (the top level is not
+/// a mapping, or a streamed key is not a list): parse it with [`parse`]
+/// then, which locates what is wrong.
+pub fn parse_streaming(
+    source: &str,
+    streamed: &[&str],
+    sink: &mut dyn FnMut(&str, Yaml),
+) -> Result<Option<Yaml>, (Position, String)> {
+    let seed = TopLevel {
+        source,
+        streamed,
+        sink,
+    };
+    serde_saphyr::with_deserializer_from_str_with_options(source, options(), |de| {
+        seed.deserialize(de)
+    })
+    .map_err(located_error)
+}
+
+/// The top-level mapping, its streamed lists handed to the sink.
+struct TopLevel<'a> {
+    source: &'a str,
+    streamed: &'a [&'a str],
+    sink: &'a mut dyn FnMut(&str, Yaml),
+}
+
+impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
+    type Value = Option<Yaml>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// Visit methods for every shape but a mapping (or a list): the value is
+/// not what streaming expects, so it says `None` (or `false`).
+macro_rules! not_this_shape {
+    ($no:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_i128<E>(self, _: i128) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_u128<E>(self, _: u128) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($no)
+        }
+    };
+}
+
+impl<'de> Visitor<'de> for TopLevel<'_> {
+    type Value = Option<Yaml>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a mapping")
+    }
+
+    not_this_shape!(None);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        let mut streamable = true;
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let key = Key {
+                at: position(&key.referenced),
+                name: key.value,
+            };
+            let value = if self.streamed.contains(&key.name.as_str()) {
+                let list = List {
+                    name: &key.name,
+                    source: self.source,
+                    sink: &mut *self.sink,
+                };
+                streamable &= map.next_value_seed(list)?;
+                Yaml {
+                    at: key.at,
+                    kind: YamlKind::Seq(Vec::new()),
+                }
+            } else {
+                locate(map.next_value::<Spanned<RawNode>>()?, self.source)
+            };
+            entries.push((key, value));
+        }
+        let at = entries.first().map_or(Position::START, |(k, _)| k.at);
+        Ok(streamable.then_some(Yaml {
+            at,
+            kind: YamlKind::Map(entries),
+        }))
+    }
+}
+
+/// A streamed list: each item goes to the sink; `false` when it is no list.
+struct List<'a> {
+    name: &'a str,
+    source: &'a str,
+    sink: &'a mut dyn FnMut(&str, Yaml),
+}
+
+impl<'de> DeserializeSeed<'de> for List<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for List<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    not_this_shape!(false);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while let Some(item) = seq.next_element::<Spanned<RawNode>>()? {
+            (self.sink)(self.name, locate(item, self.source));
+        }
+        Ok(true)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(false)
     }
 }
 

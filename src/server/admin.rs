@@ -10,6 +10,7 @@
 //! | `GET /__mock/requests` | the journal, oldest first; `?limit=N` the newest N |
 //! | `DELETE /__mock/requests` | clears the journal |
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
+//! | `GET /__mock/openapi.yaml` | the OpenAPI document of the API and of this admin API |
 
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -38,6 +39,8 @@ pub enum AdminEndpoint {
     Requests,
     /// `/__mock/reset`.
     Reset,
+    /// `/__mock/openapi.yaml`.
+    OpenApi,
 }
 
 impl AdminEndpoint {
@@ -49,6 +52,7 @@ impl AdminEndpoint {
             "/__mock/reload" => Some(AdminEndpoint::Reload),
             "/__mock/requests" => Some(AdminEndpoint::Requests),
             "/__mock/reset" => Some(AdminEndpoint::Reset),
+            "/__mock/openapi.yaml" => Some(AdminEndpoint::OpenApi),
             _ => None,
         }
     }
@@ -61,6 +65,7 @@ impl AdminEndpoint {
             AdminEndpoint::Reload => "POST",
             AdminEndpoint::Requests => "GET, DELETE",
             AdminEndpoint::Reset => "POST",
+            AdminEndpoint::OpenApi => "GET",
         }
     }
 }
@@ -87,6 +92,7 @@ pub async fn answer(
         (AdminEndpoint::Requests, &Method::GET) => requests(state, parts.uri.query()),
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
+        (AdminEndpoint::OpenApi, &Method::GET) => super::openapi::answer(),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response

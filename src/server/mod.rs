@@ -6,6 +6,8 @@
 //! - [`body`]: reading a request body under the 64 KiB cap.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
+//! - [`limits`]: header timeout and size, idle timeout, connection cap.
+//! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
 //! - [`response`]: JSON responses and what a request's outcome was.
 //! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
 //! - [`state`]: the loaded scenarios, the active one, the journal, reloads.
@@ -15,6 +17,8 @@ pub mod admin;
 pub mod body;
 pub mod click_detail;
 pub mod faults;
+pub mod limits;
+pub mod openapi;
 pub mod ping;
 pub mod reload;
 pub mod response;
@@ -28,27 +32,34 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+use tokio::time::Instant;
 
+use limits::{Activity, MIN_HEADER_BYTES, TrackedStream};
 pub use router::Router;
 pub use state::{MockOptions, MockState};
 
 /// How long requests in flight may take to finish once shutdown starts.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// How long a client may take to send its request headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Serves `state` on `listener` until `shutdown` resolves, then stops
-/// accepting, lets requests in flight finish (up to [`SHUTDOWN_GRACE`]) and returns.
+/// accepting, lets requests in flight finish (up to [`SHUTDOWN_GRACE`]) and
+/// returns. The limits of [`MockOptions::limits`] apply to every connection.
 pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Future<Output = ()>) {
+    let limits = state.limits();
     let router = Arc::new(Router::new(state));
-    let graceful = GracefulShutdown::new();
+    let (stop_connections, stopping) = watch::channel(());
+    // One permit per open connection; shutdown waits until all are back.
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    // Refusing takes a moment too; past this many at once, just close.
+    let refusals = Arc::new(Semaphore::new(limits::MAX_REFUSALS));
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(limits.header_read_timeout)
+        .max_header_size(limits.max_header_bytes)
+        .max_buf_size(limits.max_header_bytes.max(MIN_HEADER_BYTES));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -62,19 +73,39 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
                         continue;
                     }
                 };
-                let router = Arc::clone(&router);
-                let service = service_fn(move |request| {
-                    let router = Arc::clone(&router);
-                    // An error closes the connection without an answer: the
-                    // scenario's `drop_connection` fault.
-                    async move { router.handle(request, peer).await }
-                });
-                let connection = builder.serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(err) = connection.await {
-                        tracing::debug!(error = %err, %peer, "connection ended with an error");
+                let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                    tracing::warn!(%peer, max = limits.max_connections, "too many connections: answered 503");
+                    if let Ok(refusing) = Arc::clone(&refusals).try_acquire_owned() {
+                        tokio::spawn(async move {
+                            limits::refuse(stream).await;
+                            drop(refusing);
+                        });
                     }
+                    continue;
+                };
+                let activity = Activity::new();
+                let service = service_fn({
+                    let router = Arc::clone(&router);
+                    let activity = Arc::clone(&activity);
+                    move |request| {
+                        let router = Arc::clone(&router);
+                        let working = activity.request_started();
+                        // An error closes the connection without an answer: the
+                        // scenario's `drop_connection` fault.
+                        async move {
+                            let answer = router.handle(request, peer).await;
+                            drop(working);
+                            answer
+                        }
+                    }
+                });
+                let io = TokioIo::new(TrackedStream::new(stream, Arc::clone(&activity)));
+                let connection = builder.serve_connection(io, service);
+                let stopping = stopping.clone();
+                let idle_timeout = limits.idle_timeout;
+                tokio::spawn(async move {
+                    serve_connection(connection, activity, idle_timeout, stopping).await;
+                    drop(slot);
                 });
             }
             () = &mut shutdown => {
@@ -84,10 +115,72 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
             }
         }
     }
-    tokio::select! {
-        () = graceful.shutdown() => tracing::info!("all connections closed"),
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-            tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+    // Idle connections close now; busy ones once their answer is sent.
+    drop(stop_connections);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    match tokio::time::timeout(SHUTDOWN_GRACE, slots.acquire_many(all)).await {
+        Ok(_) => tracing::info!("all connections closed"),
+        Err(_) => {
+            tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway")
         }
+    }
+}
+
+/// Drives one connection to its end, closing it gracefully when it has been
+/// idle for `idle_timeout` or when the server stops.
+async fn serve_connection<C>(
+    connection: C,
+    activity: Arc<Activity>,
+    idle_timeout: Duration,
+    mut stopping: watch::Receiver<()>,
+) where
+    C: Future<Output = hyper::Result<()>> + GracefulConnection,
+{
+    tokio::pin!(connection);
+    let mut closing = false;
+    loop {
+        let next_check = activity
+            .idle_deadline(idle_timeout)
+            .map_or_else(|| Instant::now() + idle_timeout, Instant::from_std);
+        tokio::select! {
+            result = connection.as_mut() => {
+                if let Err(err) = result {
+                    tracing::debug!(error = %err, "connection ended with an error");
+                }
+                return;
+            }
+            _ = stopping.changed(), if !closing => {
+                connection.as_mut().shut_down();
+                closing = true;
+            }
+            () = tokio::time::sleep_until(next_check), if !closing => {
+                let idle = activity
+                    .idle_deadline(idle_timeout)
+                    .is_some_and(|deadline| deadline <= std::time::Instant::now());
+                if idle {
+                    tracing::debug!("idle connection closed");
+                    connection.as_mut().shut_down();
+                    closing = true;
+                }
+            }
+        }
+    }
+}
+
+/// A connection that can be asked to finish its current request and close.
+trait GracefulConnection {
+    fn shut_down(self: std::pin::Pin<&mut Self>);
+}
+
+impl<I, S> GracefulConnection for http1::Connection<I, S>
+where
+    S: hyper::service::HttpService<hyper::body::Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    I: hyper::rt::Read + hyper::rt::Write + Unpin,
+    S::ResBody: hyper::body::Body + 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    fn shut_down(self: std::pin::Pin<&mut Self>) {
+        self.graceful_shutdown();
     }
 }

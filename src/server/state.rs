@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 
+use super::limits::Limits;
 use crate::journal::Journal;
 use crate::scenario::catalog::{Catalog, CatalogError, CatalogSource};
 use crate::scenario::{Problem, Scenario};
@@ -32,6 +33,8 @@ pub struct MockOptions {
     pub admin: bool,
     /// How many requests the journal keeps.
     pub journal_size: usize,
+    /// What one client can make the server hold.
+    pub limits: Limits,
 }
 
 impl Default for MockOptions {
@@ -39,6 +42,7 @@ impl Default for MockOptions {
         MockOptions {
             admin: true,
             journal_size: crate::journal::DEFAULT_JOURNAL_SIZE,
+            limits: Limits::default(),
         }
     }
 }
@@ -281,6 +285,11 @@ impl MockState {
     /// Whether the admin API answers beyond `health`.
     pub fn admin_enabled(&self) -> bool {
         self.options.admin
+    }
+
+    /// The connection limits.
+    pub fn limits(&self) -> Limits {
+        self.options.limits
     }
 
     /// Where the scenarios are read from.

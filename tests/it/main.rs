@@ -4,11 +4,15 @@
 mod binary;
 mod bodies;
 mod bundled;
+mod contract;
 mod determinism;
 mod error_table;
 mod faults;
 mod generate;
+mod limits;
+mod load;
 mod loader;
+mod props;
 mod sidecar;
 mod util;
 mod workflow;

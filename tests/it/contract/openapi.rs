@@ -1,0 +1,225 @@
+//! `openapi.yaml` held against the server: every answer of every bundled
+//! scenario, the admin API, and the document served by the mock itself.
+
+use n4n_mock::server::MockOptions;
+use serde_json::{Value, json};
+
+use super::CLICK_DETAIL;
+use super::document::Document;
+use super::probes::{CLICK_DETAIL_SCHEMA, ERROR_ENVELOPE, bundled_scenarios, probes, send_probe};
+use crate::util::*;
+
+#[tokio::test]
+async fn every_answer_of_every_bundled_scenario_validates_against_the_document() {
+    let mut document = Document::load();
+    let dir = root().join("scenarios");
+    let scenarios = bundled_scenarios(&dir);
+    assert!(scenarios.len() >= 6, "the bundled scenarios are found");
+    let server = TestServer::folder(&dir, "default", MockOptions::default()).await;
+    let mut statuses = std::collections::BTreeSet::new();
+    let mut dropped = 0;
+
+    // All at once, so that the slow scenarios cost their longest delay only.
+    let mut sent = Vec::new();
+    for scenario in &scenarios {
+        for probe in probes(scenario) {
+            let (client, base, name) =
+                (server.client.clone(), server.url(""), scenario.name.clone());
+            let what = format!("{name} / {}", probe.what);
+            let overrides = scenario.overrides;
+            let answer = tokio::spawn(async move {
+                let answer = send_probe(client, base, name, &probe).await;
+                (probe, answer)
+            });
+            sent.push((what, overrides, answer));
+        }
+    }
+    for (what, overrides, answer) in sent {
+        let (probe, answer) = answer.await.expect("probe task");
+        let Some(answer) = answer else {
+            dropped += 1;
+            continue;
+        };
+
+        let response = document.check(probe.method.as_str(), probe.path, &answer, &what);
+        if !overrides {
+            // The contract's own statuses each have their own entry, not `default`.
+            assert!(
+                !response.ends_with("/OverriddenError"),
+                "{what}: {} is documented only by `default`",
+                answer.status
+            );
+        }
+        let faulted = answer.headers.contains_key("x-mock-fault");
+        if let Some(schema) = probe.expect.filter(|_| !faulted) {
+            let errors = document.errors(schema, &answer.json());
+            assert!(
+                errors.is_empty(),
+                "{what}: not a {schema}: {errors:?}\n{}",
+                answer.body
+            );
+        }
+        statuses.insert(answer.status);
+    }
+
+    // A connection closes without an answer only where a fault says so.
+    let journal = send(server.client.get(server.url("/__mock/requests")))
+        .await
+        .json();
+    let drops = journal["requests"]
+        .as_array()
+        .expect("journal")
+        .iter()
+        .filter(|r| r["outcome"] == "fault:drop_connection")
+        .count();
+    assert_eq!(dropped, drops, "dropped connections");
+
+    // Every status of the contract's error table was met, and a success.
+    for status in [200, 400, 401, 403, 404, 405, 413] {
+        assert!(
+            statuses.contains(&status),
+            "no answer was {status}: {statuses:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_scenario_header_is_a_documented_mock_error() {
+    let mut document = Document::load();
+    let server = TestServer::bundled("default").await;
+
+    let answer = send(server.click_detail().header("x-mock-scenario", "nope")).await;
+
+    assert_eq!(answer.status, 400);
+    assert_eq!(answer.headers["x-mock-error"], "unknown-scenario");
+    document.check("GET", CLICK_DETAIL, &answer, "unknown scenario");
+}
+
+#[tokio::test]
+async fn every_admin_answer_validates_against_the_document() {
+    let mut document = Document::load();
+    let copy = bundled_copy();
+    let dir = copy.path().join("scenarios");
+    let server = TestServer::folder(&dir, "default", MockOptions::default()).await;
+    let client = reqwest::Client::new();
+    let _ = server.lookup_example().await;
+    let calls: Vec<(&str, &str, Option<&str>)> = vec![
+        ("GET", "/__mock/health", None),
+        ("GET", "/__mock/scenario", None),
+        ("PUT", "/__mock/scenario", Some(r#"{"name":"empty"}"#)),
+        ("PUT", "/__mock/scenario", Some(r#"{"name":"nope"}"#)),
+        ("PUT", "/__mock/scenario", Some(r#"{"nom":"empty"}"#)),
+        ("PUT", "/__mock/scenario", Some(r#"{"name":"default"}"#)),
+        ("POST", "/__mock/reload", None),
+        ("GET", "/__mock/requests", None),
+        ("GET", "/__mock/requests?limit=1", None),
+        ("GET", "/__mock/requests?limit=many", None),
+        ("DELETE", "/__mock/requests", None),
+        ("POST", "/__mock/reset", None),
+        ("DELETE", "/__mock/health", None),
+        ("GET", "/__mock/nope", None),
+    ];
+
+    let mut seen = Vec::new();
+    for (method, path, body) in calls {
+        let mut request = client.request(method.parse().expect("method"), server.url(path));
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let answer = send(request).await;
+        let bare = path.split('?').next().unwrap_or(path);
+
+        document.check(method, bare, &answer, &format!("{method} {path}"));
+        seen.push((method, path, answer.status));
+    }
+    std::fs::write(dir.join("broken.yaml"), "credentials: []\nclickz: []\n").expect("write");
+    let refused = send(client.post(server.url("/__mock/reload"))).await;
+    let health = send(client.get(server.url("/__mock/health"))).await;
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    document.check("POST", "/__mock/reload", &refused, "a refused reload");
+    assert!(health.json().get("last_reload_error").is_some());
+    document.check(
+        "GET",
+        "/__mock/health",
+        &health,
+        "health after a refused reload",
+    );
+    let statuses: Vec<u16> = seen.iter().map(|(_, _, s)| *s).collect();
+    assert_eq!(
+        statuses,
+        [
+            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 200, 405, 404
+        ],
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_captured_body_is_documented_as_served_verbatim_not_as_the_rendered_shape() {
+    // `captured` answers with what a real server sent (numbers, other keys):
+    // the document's 200 admits it as `CapturedBody`, while `ClickDetail`,
+    // the shape the mock renders, does not. Without that branch the
+    // document would either reject a legitimate answer or lose its grip on
+    // the rendered one.
+    let mut document = Document::load();
+    let server = TestServer::bundled("captured").await;
+
+    let answer = server.lookup_example().await;
+
+    assert_eq!(answer.status, 200);
+    document.check("GET", CLICK_DETAIL, &answer, "captured");
+    assert!(
+        !document
+            .errors(CLICK_DETAIL_SCHEMA, &answer.json())
+            .is_empty()
+    );
+}
+
+#[test]
+fn the_document_rejects_a_rendered_body_that_breaks_the_contract() {
+    // The validation above is not vacuous: a retyped, a missing and an
+    // added key are each refused by the schemas the answers met.
+    let mut document = Document::load();
+    let example: Value = document
+        .at("#/components/schemas/ClickDetail/example")
+        .clone();
+    assert!(document.errors(CLICK_DETAIL_SCHEMA, &example).is_empty());
+    let mut retyped = example.clone();
+    retyped["click"]["loginid"] = json!(1001);
+    let mut dropped = example.clone();
+    dropped["click"]
+        .as_object_mut()
+        .expect("click")
+        .remove("username");
+    let mut added = example.clone();
+    added["server_time"] = json!("1");
+    let mut payout = example;
+    payout["transactions"][0]["payouts"][0]["bonus"] = json!("1");
+
+    for (what, body) in [
+        ("retyped", retyped),
+        ("dropped", dropped),
+        ("added", added),
+        ("payout", payout),
+    ] {
+        assert!(
+            !document.errors(CLICK_DETAIL_SCHEMA, &body).is_empty(),
+            "{what} passes"
+        );
+    }
+    let envelope = json!({"result": "error", "message": "x", "code": 1});
+    assert!(!document.errors(ERROR_ENVELOPE, &envelope).is_empty());
+}
+
+#[tokio::test]
+async fn the_document_is_served_at_mock_openapi_yaml() {
+    let server = TestServer::bundled("default").await;
+
+    let answer = send(server.client.get(server.url("/__mock/openapi.yaml"))).await;
+
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.content_type(), "application/yaml");
+    let file = std::fs::read_to_string(root().join("openapi.yaml")).expect("openapi.yaml");
+    assert_eq!(answer.body, file);
+}
