@@ -35,7 +35,7 @@ pub struct JournalEntry {
     pub value: Option<String>,
     /// `click`, `ping`, the error kind (`not_found`, `unknown_scenario`...),
     /// `rate_limited`, or the fault (`fault:status`, `fault:drop_connection`...).
-    pub outcome: String,
+    pub outcome: &'static str,
     /// The click found, for `click`.
     pub click_hash: Option<String>,
     /// The status answered; `null` when the connection was dropped on purpose.
@@ -82,9 +82,14 @@ impl Journal {
             return;
         }
         let mut entries = self.lock();
-        // Requests finish out of order; keep the list in arrival order.
-        let at = entries.partition_point(|e| e.seq < entry.seq);
-        entries.insert(at, entry);
+        // Requests finish out of order; keep the list in arrival order. Most
+        // come last, so look for their place only when they do not.
+        if entries.back().is_none_or(|last| last.seq < entry.seq) {
+            entries.push_back(entry);
+        } else {
+            let at = entries.partition_point(|e| e.seq < entry.seq);
+            entries.insert(at, entry);
+        }
         while entries.len() > self.capacity {
             entries.pop_front();
         }
@@ -127,7 +132,7 @@ mod tests {
             scenario: "default".into(),
             parameter: None,
             value: None,
-            outcome: "ping".into(),
+            outcome: "ping",
             click_hash: None,
             status: Some(200),
         }

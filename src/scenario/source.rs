@@ -16,8 +16,24 @@ pub trait Source {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Disk;
 
+/// The largest scenario or fixture file read: room for a generated million
+/// clicks with their transactions, and a bound on what loading can take.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+
 impl Source for Disk {
     fn read(&self, path: &Path) -> io::Result<String> {
+        let size = std::fs::metadata(path)?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "the file is {} MiB, more than the {} MiB n4n-mock reads; \
+                     split the data into included fixtures",
+                    size / (1024 * 1024),
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
         std::fs::read_to_string(path)
     }
 

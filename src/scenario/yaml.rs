@@ -153,7 +153,16 @@ pub fn parse(source: &str) -> Result<Yaml, (Position, String)> {
 /// A parse error's position, and its message without the location suffix.
 fn located_error(err: serde_saphyr::Error) -> (Position, String) {
     let err = err.without_snippet();
-    if let serde_saphyr::Error::Budget { breach, location } = &err {
+    // A breach met while expanding an alias is wrapped with where the alias
+    // was used; the breach is what the author needs to hear about.
+    let mut cause = err;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = cause
+    {
+        cause = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, location } = cause {
+        let location = err.location().unwrap_or(*location);
         let at = Position::new(location.line().max(1), location.column().max(1));
         return (at, budget_message(breach));
     }
@@ -164,7 +173,13 @@ fn located_error(err: serde_saphyr::Error) -> (Position, String) {
         Some(loc) => {
             let at = Position::new(loc.line(), loc.column());
             let suffix = format!(" at line {}, column {}", loc.line(), loc.column());
-            let message = text.strip_suffix(&suffix).unwrap_or(&text).to_string();
+            let message = text.strip_suffix(&suffix).unwrap_or(&text);
+            // The parser's own word for flow collections nested past the cap.
+            let message = if message == "recursion limit exceeded" {
+                format!("nested more than {MAX_DEPTH} levels deep; n4n-mock reads no deeper")
+            } else {
+                message.to_string()
+            };
             (at, message)
         }
         None => (Position::START, text),

@@ -84,11 +84,13 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
                     continue;
                 };
                 let activity = Activity::new();
+                // Requests clone this per-connection handle, not the router
+                // itself, whose count every connection would contend for.
+                let connection_router = Arc::new(Arc::clone(&router));
                 let service = service_fn({
-                    let router = Arc::clone(&router);
                     let activity = Arc::clone(&activity);
                     move |request| {
-                        let router = Arc::clone(&router);
+                        let router = Arc::clone(&connection_router);
                         let working = activity.request_started();
                         // An error closes the connection without an answer: the
                         // scenario's `drop_connection` fault.

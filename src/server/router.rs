@@ -150,7 +150,7 @@ impl Router {
             scenario: scenario.to_string(),
             parameter: reply.lookup.as_ref().map(|l| l.key.parameter()),
             value: reply.lookup.as_ref().map(|l| l.value.clone()),
-            outcome: reply.outcome.name().to_string(),
+            outcome: reply.outcome.name(),
             click_hash: match &reply.outcome {
                 Outcome::Click(hash) => Some(hash.clone()),
                 _ => None,

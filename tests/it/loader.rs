@@ -863,3 +863,68 @@ fn validate_of_the_data_folder_refuses_every_file_in_it() {
         "{stderr}"
     );
 }
+
+// --- resource limits -------------------------------------------------------
+
+/// The problems of a scenario file holding `text`, rendered, with its path.
+fn problems_of_text(text: &str) -> (String, Vec<String>) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("hostile.yaml");
+    std::fs::write(&path, text).expect("write");
+    let err = Scenario::from_file(&path).expect_err("refused");
+    let found = err.problems.iter().map(ToString::to_string).collect();
+    (path.display().to_string(), found)
+}
+
+#[test]
+fn an_alias_bomb_is_refused_where_it_starts() {
+    // Ten levels of ten aliases each: 10^10 values if expanded.
+    let mut text = String::from(
+        "credentials: [{username: u, api_key: k}]\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n",
+    );
+    for level in 1..10 {
+        let aliases = vec![format!("*l{}", level - 1); 10].join(", ");
+        text.push_str(&format!("l{level}: &l{level} [{aliases}]\n"));
+    }
+
+    let (path, found) = problems_of_text(&text);
+
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with(&format!("{path}:")), "{found:#?}");
+    assert!(found[0].contains("too many aliases"), "{found:#?}");
+}
+
+#[test]
+fn nesting_past_the_depth_cap_is_refused_at_the_level_that_breaks_it() {
+    let text = format!(
+        "credentials: [{{username: u, api_key: k}}]\nclicks: {}1{}\n",
+        "[".repeat(40),
+        "]".repeat(40)
+    );
+
+    let (path, found) = problems_of_text(&text);
+
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].starts_with(&format!("{path}:2:")), "{found:#?}");
+    assert!(
+        found[0].contains("nested more than 32 levels deep"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_file_over_a_gibibyte_is_refused_without_being_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("huge.yaml");
+    // A sparse file: its size on disk is nothing, reading it would be 1 GiB.
+    let file = std::fs::File::create(&path).expect("create");
+    file.set_len(1024 * 1024 * 1024 + 1).expect("set_len");
+
+    let err = Scenario::from_file(&path).expect_err("refused").to_string();
+
+    assert!(
+        err.starts_with(&format!("{}:1:1:", path.display())),
+        "{err}"
+    );
+    assert!(err.contains("more than the 1024 MiB"), "{err}");
+}
