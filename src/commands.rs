@@ -11,6 +11,7 @@ use crate::generate::{self, GenerateOptions};
 use crate::scenario::catalog::{self, Catalog, CatalogError, CatalogSource};
 use crate::scenario::{LoadError, Scenario};
 use crate::server::limits::Limits;
+use crate::server::state::{Active, StartError};
 use crate::server::{self, MockOptions, MockState, reload};
 use crate::wait;
 
@@ -46,21 +47,14 @@ fn names_a_file(value: &str) -> bool {
 /// `--scenario`, the built-in `default`) and picks the active one, or the
 /// exit code and message.
 fn load_state(args: &ServeArgs) -> Result<MockState, (u8, String)> {
-    let mut source = CatalogSource {
+    let source = CatalogSource {
         dir: args.folder.resolve(),
         ..CatalogSource::default()
     };
-    let file = names_a_file(&args.scenario).then(|| PathBuf::from(&args.scenario));
-    source.files.extend(file.clone());
-    let catalog = source.load().map_err(catalog_failure)?;
-    let active = match &file {
-        Some(file) => catalog
-            .scenarios()
-            .iter()
-            .find(|s| s.origin() == file.as_path())
-            .map(|s| s.name().to_string())
-            .unwrap_or_else(|| args.scenario.clone()),
-        None => args.scenario.clone(),
+    let active = if names_a_file(&args.scenario) {
+        Active::File(PathBuf::from(&args.scenario))
+    } else {
+        Active::Named(args.scenario.clone())
     };
     let options = MockOptions {
         admin: !args.no_admin,
@@ -72,13 +66,9 @@ fn load_state(args: &ServeArgs) -> Result<MockState, (u8, String)> {
             max_connections: args.max_connections as usize,
         },
     };
-    MockState::new(catalog, &active, source, options).map_err(|unknown| {
-        let message = format!(
-            "error: unknown scenario `{}`; available scenarios: {}",
-            unknown.name,
-            unknown.available.join(", ")
-        );
-        (EXIT_USAGE, message)
+    MockState::load(source, active, options).map_err(|err| match err {
+        StartError::Load(err) => catalog_failure(err),
+        unknown @ StartError::UnknownScenario(_) => (EXIT_USAGE, format!("error: {unknown}")),
     })
 }
 

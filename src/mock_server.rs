@@ -38,20 +38,17 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::journal::JournalEntry;
+use crate::scenario::Scenario;
 use crate::scenario::catalog::CatalogSource;
-use crate::scenario::{LoadError, Scenario};
-use crate::server::state::{ReloadFailure, StartError, UnknownScenario};
+use crate::server::state::{Active, ReloadFailure, StartError, UnknownScenario};
 use crate::server::{self, MockOptions, MockState};
 
 /// Why a mock did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum MockServerError {
-    /// The scenarios do not load, or the one asked for is not there.
+    /// A scenario does not load, or the one asked for is not there.
     #[error(transparent)]
     Scenarios(#[from] StartError),
-    /// A scenario given as YAML or built in code has problems.
-    #[error(transparent)]
-    Scenario(#[from] LoadError),
     /// No loopback port could be bound.
     #[error("cannot listen on 127.0.0.1: {0}")]
     Bind(#[from] std::io::Error),
@@ -115,19 +112,15 @@ impl MockServerBuilder {
             ..CatalogSource::default()
         };
         let active = match self.choice {
-            Choice::Named(name) => name,
-            Choice::File(path) => {
-                let name = Scenario::from_file(&path)?.name().to_string();
-                source.files.push(path);
-                name
-            }
+            Choice::Named(name) => Active::Named(name),
+            Choice::File(path) => Active::File(path),
             Choice::Built(scenario) => {
                 let name = scenario.name().to_string();
                 source.fixed.push(Arc::new(*scenario));
-                name
+                Active::Named(name)
             }
         };
-        let state = MockState::load(source, &active, self.options)?;
+        let state = MockState::load(source, active, self.options)?;
         MockServer::serve(state).await
     }
 }

@@ -94,7 +94,7 @@ impl CatalogSource {
         for file in &self.files {
             if folder_ids.contains(&Disk.identity(file)) {
                 // Already loaded (and reported) as part of the folder.
-                if let Some(same) = folder.iter().find(|s| s.origin() == file.as_path()) {
+                if let Some(same) = folder.iter().find(|s| same_file(s.origin(), file)) {
                     chosen.push(Arc::clone(same));
                 }
                 continue;
@@ -119,18 +119,24 @@ impl CatalogSource {
                 scenarios.push(scenario);
             }
         }
+        // Every file read from disk, includes too (the built-in `default`,
+        // added next, comes from the binary and has nothing to watch).
+        let watched: Vec<PathBuf> = scenarios
+            .iter()
+            .flat_map(|s| s.files().iter().cloned())
+            .collect();
         if !scenarios.iter().any(|s| s.name() == "default") {
             scenarios.push(Arc::new(Scenario::builtin_default()?));
         }
         scenarios.sort_by(|a, b| a.name().cmp(b.name()));
-        let mut watched: Vec<PathBuf> = folder_files;
-        watched.extend(self.files.iter().cloned());
-        for scenario in &scenarios {
-            watched.extend(scenario.files().iter().cloned());
-        }
         crate::memory::release_freed();
         Ok(Catalog { scenarios, watched })
     }
+}
+
+/// Whether two paths name the same file on disk (`./a.yaml` and `a.yaml` do).
+fn same_file(a: &Path, b: &Path) -> bool {
+    Disk.identity(a) == Disk.identity(b)
 }
 
 fn name_taken(file: &Path, scenario: &Scenario, twin: &Scenario) -> Problem {
@@ -164,6 +170,11 @@ impl Catalog {
             scenarios,
             watched: Vec::new(),
         }
+    }
+
+    /// The scenario read from the file at `path`, however the path is spelled.
+    pub fn from_file(&self, path: &Path) -> Option<&Arc<Scenario>> {
+        self.scenarios.iter().find(|s| same_file(s.origin(), path))
     }
 
     /// The scenario called `name`.

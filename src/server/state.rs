@@ -47,6 +47,15 @@ impl Default for MockOptions {
     }
 }
 
+/// Which scenario is active when a mock starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Active {
+    /// The scenario of this name.
+    Named(String),
+    /// The scenario in this file, loaded besides those of the source.
+    File(PathBuf),
+}
+
 /// A scenario name that no loaded scenario has.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("Unknown scenario: {name}")]
@@ -115,14 +124,24 @@ pub struct MockState {
 }
 
 impl MockState {
-    /// Loads every scenario `source` names and makes `active` the active one.
+    /// Loads every scenario `source` names (and an [`Active::File`]) and
+    /// makes `active` the active one.
     pub fn load(
-        source: CatalogSource,
-        active: &str,
+        mut source: CatalogSource,
+        active: Active,
         options: MockOptions,
     ) -> Result<MockState, StartError> {
+        if let Active::File(path) = &active {
+            source.files.push(path.clone());
+        }
         let catalog = source.load()?;
-        MockState::new(catalog, active, source, options).map_err(StartError::UnknownScenario)
+        let name = match active {
+            Active::Named(name) => name,
+            Active::File(path) => catalog
+                .from_file(&path)
+                .map_or_else(|| path.display().to_string(), |s| s.name().to_string()),
+        };
+        MockState::new(catalog, &name, source, options).map_err(StartError::UnknownScenario)
     }
 
     /// A mock over `catalog`, already loaded from `source`, with `active` active.

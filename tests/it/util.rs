@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use n4n_mock::scenario::Scenario;
 use n4n_mock::scenario::catalog::CatalogSource;
+use n4n_mock::server::state::Active;
 use n4n_mock::server::{MockOptions, MockState};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -93,7 +94,7 @@ impl TestServer {
             dir: Some(dir.to_path_buf()),
             ..CatalogSource::default()
         };
-        let state = MockState::load(source, active, options)
+        let state = MockState::load(source, Active::Named(active.to_string()), options)
             .unwrap_or_else(|err| panic!("scenarios load:\n{err}"));
         TestServer::serve(state).await
     }

@@ -108,6 +108,30 @@ fn a_scenario_file_given_by_path_joins_the_folders_scenarios() {
 }
 
 #[test]
+fn a_scenario_file_of_the_folder_is_found_however_its_path_is_spelled() {
+    let server = RunningBinary::start(&["--scenario", "./scenarios/empty.yaml"]);
+
+    assert!(
+        server.listening_line.ends_with("scenario=empty"),
+        "{}",
+        server.listening_line
+    );
+}
+
+#[test]
+fn watch_starts_with_only_the_built_in_default() {
+    let empty = tempfile::tempdir().expect("dir");
+
+    let server = RunningBinary::start_with(binary().arg("--watch").current_dir(empty.path()));
+
+    assert!(
+        server.listening_line.ends_with("scenario=default"),
+        "{}",
+        server.listening_line
+    );
+}
+
+#[test]
 fn watch_serves_an_edit_and_keeps_the_old_data_through_a_broken_one() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("edited.yaml");
