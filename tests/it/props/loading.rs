@@ -2,10 +2,9 @@
 //! and arbitrary text, deep nesting and an alias bomb are loaded or refused
 //! with located problems, never a panic, hang or stack overflow.
 
-use std::io;
 use std::path::{Path, PathBuf};
 
-use n4n_mock::scenario::source::Source;
+use n4n_mock::scenario::source::Memory;
 use n4n_mock::scenario::{LoadError, Scenario};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
@@ -16,35 +15,12 @@ use super::{config, within};
 /// The path every generated scenario is loaded as.
 const SCENARIO_PATH: &str = "scenarios/generated.yaml";
 
-/// One scenario file in memory; every other path is missing.
-struct OneFile {
-    path: PathBuf,
-    text: String,
-}
-
-impl Source for OneFile {
-    fn read(&self, path: &Path) -> io::Result<String> {
-        if path == self.path {
-            Ok(self.text.clone())
-        } else {
-            Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                "only one file here",
-            ))
-        }
-    }
-
-    fn identity(&self, path: &Path) -> PathBuf {
-        path.to_path_buf()
-    }
-}
-
 /// Loads `text` as a scenario under the watchdog and checks what a refusal
 /// says: at least one problem, each in the file given, at a 1-based position,
 /// with a message. True when it loaded.
 fn load_checked(text: String) -> Result<bool, TestCaseError> {
     let path = PathBuf::from(SCENARIO_PATH);
-    let source = OneFile {
+    let source = Memory {
         path: path.clone(),
         text,
     };
@@ -231,7 +207,7 @@ fn mutated_scenario() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_scenario_being_mutated_is_valid() {
-    let source = OneFile {
+    let source = Memory {
         path: PathBuf::from(SCENARIO_PATH),
         text: VALID_SCENARIO.to_string(),
     };
