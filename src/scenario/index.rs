@@ -51,7 +51,7 @@ pub struct Match<'i> {
 }
 
 /// A click's own `latency_ms` and `fault`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ClickBehaviour {
     /// Delay of this click's answers, instead of the scenario's.
     pub latency_ms: Option<u64>,

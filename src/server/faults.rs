@@ -57,20 +57,23 @@ pub async fn after(
     rule: Option<&FaultOutcome>,
     mut reply: Reply,
 ) -> (Reply, Option<DropConnection>) {
-    let click = reply.behaviour.take();
-    let click_latency = click.as_ref().and_then(|c| c.latency_ms);
-    let (delay, fault) = match rule {
-        Some(FaultOutcome::Latency(ms)) => (Some(*ms), click.and_then(|c| c.fault)),
-        Some(outcome) => (
-            click_latency.or(scenario.faults().latency_ms),
-            Some(outcome.clone()),
-        ),
-        None => (
-            click_latency.or(scenario.faults().latency_ms),
-            click.and_then(|c| c.fault),
-        ),
+    let click = reply.behaviour.take().unwrap_or_default();
+    // A latency rule only delays; any other rule's outcome wins over the
+    // click's own fault.
+    let (rule_delay, rule_fault) = match rule {
+        Some(FaultOutcome::Latency(ms)) => (Some(*ms), None),
+        other => (None, other.cloned()),
     };
-    if matches!(rule, Some(FaultOutcome::Latency(_))) || fault.is_some() {
+    let fault = rule_fault.or(click.fault);
+    let fault_delay = match &fault {
+        Some(FaultOutcome::Latency(ms)) => Some(*ms),
+        _ => None,
+    };
+    let delay = rule_delay
+        .or(fault_delay)
+        .or(click.latency_ms)
+        .or(scenario.faults().latency_ms);
+    if rule.is_some() || fault.is_some() {
         scenario.counters().count_fault();
     }
     if let Some(ms) = delay.filter(|ms| *ms > 0) {

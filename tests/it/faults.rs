@@ -242,6 +242,24 @@ async fn a_clicks_fault_hits_every_lookup_of_that_click_only() {
 }
 
 #[tokio::test]
+async fn a_clicks_latency_fault_delays_its_answers() {
+    let server = TestServer::start(scenario_from_yaml(&format!(
+        "{CREDENTIALS}clicks:\n  - {{click_hash: late, fault: {{latency_ms: 300}}}}\n"
+    )))
+    .await;
+
+    let started = Instant::now();
+    let answer = send(lookup(&server, "late")).await;
+
+    assert_eq!(answer.status, 200, "the normal answer, late");
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
 async fn a_clicks_latency_replaces_the_scenarios() {
     let server = TestServer::start(scenario_from_yaml(&format!(
         "{CREDENTIALS}latency_ms: 3000\nclicks:\n  - {{click_hash: quick, latency_ms: 0}}\n"
