@@ -182,6 +182,13 @@ impl Catalog {
         self.scenarios.iter().find(|s| s.name() == name)
     }
 
+    /// Restarts the fault counters and rate windows of every scenario.
+    pub fn reset_counters(&self) {
+        for scenario in &self.scenarios {
+            scenario.counters().reset();
+        }
+    }
+
     /// Every scenario, sorted by name.
     pub fn scenarios(&self) -> &[Arc<Scenario>] {
         &self.scenarios

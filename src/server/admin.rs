@@ -189,11 +189,9 @@ struct Switched<'a> {
 async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
     let errors = response::contract_errors();
     let request: Switch = match body {
-        Err(BodyError::TooLarge) => {
-            return response::api_error(errors, ErrorKind::BodyTooLarge, None).0;
-        }
-        Err(BodyError::Unreadable(what)) => {
-            return response::api_error(errors, ErrorKind::MalformedBody, Some(&what)).0;
+        Err(unread) => {
+            let (kind, detail) = unread.kind();
+            return response::api_error(errors, kind, detail).0;
         }
         Ok(body) => match serde_json::from_slice(&body) {
             Ok(request) => request,

@@ -15,6 +15,8 @@ use hyper::HeaderMap;
 use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
 
+use crate::api_error::ErrorKind;
+
 /// The largest body the API reads.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -31,6 +33,16 @@ pub enum BodyError {
     TooLarge,
     /// The client stopped sending, or sent something that is not HTTP.
     Unreadable(String),
+}
+
+impl BodyError {
+    /// The error kind of the contract's table that answers it, and its detail.
+    pub fn kind(&self) -> (ErrorKind, Option<&str>) {
+        match self {
+            BodyError::TooLarge => (ErrorKind::BodyTooLarge, None),
+            BodyError::Unreadable(what) => (ErrorKind::MalformedBody, Some(what)),
+        }
+    }
 }
 
 /// A body as read, and whether the connection can serve another request.

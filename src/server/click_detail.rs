@@ -28,11 +28,9 @@ pub async fn answer(
     }
     let body = match body {
         Ok(body) => body,
-        Err(BodyError::TooLarge) => {
-            return response::api_error(errors, ErrorKind::BodyTooLarge, None).into();
-        }
-        Err(BodyError::Unreadable(what)) => {
-            return response::api_error(errors, ErrorKind::MalformedBody, Some(&what)).into();
+        Err(unread) => {
+            let (kind, detail) = unread.kind();
+            return response::api_error(errors, kind, detail).into();
         }
     };
     let lookup =

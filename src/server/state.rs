@@ -246,9 +246,7 @@ impl MockState {
             Ok(snapshot) => {
                 // Scenarios built in code come through a reload as they are:
                 // their counts restart like those of the files read again.
-                for scenario in snapshot.catalog.scenarios() {
-                    scenario.counters().reset();
-                }
+                snapshot.catalog.reset_counters();
                 let snapshot = Arc::new(snapshot);
                 self.snapshot.store(Arc::clone(&snapshot));
                 *self.reload_error_slot() = None;
@@ -279,9 +277,7 @@ impl MockState {
 
     /// Restarts the fault counters and rate windows of every loaded scenario.
     pub fn reset_counters(&self) {
-        for scenario in self.snapshot.load().catalog.scenarios() {
-            scenario.counters().reset();
-        }
+        self.snapshot.load().catalog.reset_counters();
         tracing::info!("fault counters reset");
     }
 
