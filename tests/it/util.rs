@@ -6,16 +6,13 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use n4n_mock::MockServer;
 use n4n_mock::scenario::Scenario;
 use n4n_mock::scenario::catalog::CatalogSource;
 use n4n_mock::server::state::Active;
 use n4n_mock::server::{MockOptions, MockState};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 /// The API page's example credentials, valid in `default`.
 pub const USERNAME: &str = "n4n_admin";
@@ -74,12 +71,13 @@ where
     }
 }
 
-/// A server running in this test's runtime; stops when dropped.
+/// A server running in this test's runtime (the library's [`MockServer`]);
+/// stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    /// Held only to be dropped: that stops the server.
+    _running: MockServer,
 }
 
 impl TestServer {
@@ -101,17 +99,11 @@ impl TestServer {
 
     /// Serves `state` on 127.0.0.1, port 0.
     pub async fn serve(state: MockState) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(n4n_mock::server::run(listener, Arc::new(state), async {
-            let _ = stopped.await;
-        }));
+        let mock = MockServer::serve(state).await.expect("serve on loopback");
         TestServer {
-            addr,
+            addr: mock.address(),
             client: reqwest::Client::new(),
-            stop: Some(stop),
-            task: Some(task),
+            _running: mock,
         }
     }
 
@@ -157,24 +149,6 @@ impl TestServer {
             .get(self.url(path))
             .header("api-key", api_key)
             .header("api-username", username)
-    }
-
-    /// Stops the server and waits for it to finish.
-    pub async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            task.await.expect("server task");
-        }
-    }
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
     }
 }
 
