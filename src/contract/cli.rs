@@ -13,7 +13,7 @@ use std::time::Duration;
 use clap::{Args, ValueEnum};
 
 use super::record::{self, Recorded};
-use super::upstream::{ApiKey, Upstream, UpstreamError};
+use super::upstream::{ApiKey, Upstream};
 use super::verify::{self, Report};
 use crate::cli::ScenariosFolder;
 use crate::commands::EXIT_USAGE;
@@ -185,13 +185,18 @@ fn look_up_all(
     })
 }
 
-fn connect(args: &UpstreamArgs) -> Result<Upstream, UpstreamError> {
+/// The upstream the flags name; a bad URL is said (scrubbed) and exits 2.
+fn connect(args: &UpstreamArgs) -> Result<Upstream, u8> {
     Upstream::new(
         &args.upstream,
         &args.api_username,
         &args.api_key,
         args.timeout,
     )
+    .map_err(|err| {
+        say(&args.api_key, &format!("error: {err}"));
+        EXIT_USAGE
+    })
 }
 
 /// `n4n-mock record`: looks each lookup up on the upstream and writes a
@@ -209,10 +214,7 @@ pub fn record(args: &RecordArgs) -> u8 {
     }
     let upstream = match connect(&args.upstream) {
         Ok(upstream) => upstream,
-        Err(err) => {
-            say(key, &format!("error: {err}"));
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let recorded = look_up_all(&upstream, &lookups, |lookup, answer| {
         say(
@@ -314,10 +316,7 @@ pub fn verify(args: &VerifyArgs) -> u8 {
     }
     let upstream = match connect(&args.upstream) {
         Ok(upstream) => upstream,
-        Err(err) => {
-            say(key, &format!("error: {err}"));
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let url = upstream.url().to_string();
     let recorded = match look_up_all(&upstream, &lookups, |_, _| {}) {
