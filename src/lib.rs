@@ -20,6 +20,7 @@
 //! - [`memory`]: memory freed by a load handed back to the system.
 //! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
 //! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
+//! - [`write_file`]: files the tool writes, renamed into place only when whole.
 //! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
 //! - [`contract`]: `openapi.yaml`, and `record` / `verify` against a live server.
 //!
@@ -41,5 +42,6 @@ pub mod render;
 pub mod scenario;
 pub mod server;
 pub mod wait;
+pub mod write_file;
 
 pub use mock_server::MockServer;
