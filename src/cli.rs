@@ -20,7 +20,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         n4n-mock --scenario empty       serve scenarios/empty.yaml\n  \
         n4n-mock scenarios              list the scenarios there are\n  \
         n4n-mock validate               check every scenario file\n  \
-        n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n\n\
+        n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n  \
+        n4n-mock --port 0 --url-file mock.url &   then   URL=$(n4n-mock wait --url-file mock.url)\n\n\
         Exit codes: 0 clean stop or all valid; 1 problems found or a runtime failure \
         (port in use); 2 bad usage, unknown scenario, or a scenario that does not load."
 )]
@@ -42,8 +43,9 @@ pub enum Command {
     Scenarios(ScenariosArgs),
     /// Check scenario files and print every problem as path:line:column: message.
     Validate(ValidateArgs),
-    /// Wait until a mock answers its health check (exit 0), or give up at
-    /// the deadline (exit 1): the line a CI script runs after starting one.
+    /// Wait until a mock answers its health check, then print its base URL
+    /// on stdout (exit 0), or give up at the deadline (exit 1): the line a CI
+    /// script runs after starting one.
     Wait(WaitArgs),
     /// Write a valid scenario of N generated clicks, the same bytes for the
     /// same arguments (for load tests and benchmarks).
@@ -114,6 +116,13 @@ pub struct ServeArgs {
     #[arg(long, env = "N4N_MOCK_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
     pub max_connections: u32,
 
+    /// Once listening, write the base URL really bound (`http://127.0.0.1:43817`,
+    /// one line) to this file, whole or not at all; removed on a clean stop.
+    /// With `--port 0`, `wait --url-file` reads it. An unspecified `--bind`
+    /// (0.0.0.0, ::) is written as this machine's loopback address.
+    #[arg(long, env = "N4N_MOCK_URL_FILE", value_name = "PATH")]
+    pub url_file: Option<PathBuf>,
+
     /// How many API requests `GET /__mock/requests` keeps (the newest; 0 keeps none).
     #[arg(long, env = "N4N_MOCK_JOURNAL_SIZE", default_value_t = crate::journal::DEFAULT_JOURNAL_SIZE, value_name = "N")]
     pub journal_size: usize,
@@ -158,7 +167,8 @@ pub struct ValidateArgs {
 /// Options of `wait`.
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {
-    /// The mock's base URL; `/__mock/health` is polled under it.
+    /// The mock's base URL; `/__mock/health` is polled under it. Port 0 is
+    /// refused: use `--url-file`.
     #[arg(
         long,
         env = "N4N_MOCK_URL",
@@ -166,6 +176,11 @@ pub struct WaitArgs {
         value_name = "URL"
     )]
     pub url: String,
+
+    /// Wait for this file (written by `serve --url-file`), then for the mock
+    /// at the URL it holds; takes the place of `--url`.
+    #[arg(long, env = "N4N_MOCK_URL_FILE", value_name = "PATH")]
+    pub url_file: Option<PathBuf>,
 
     /// How long to keep trying, e.g. `30s`, `500ms`, `2m`.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]

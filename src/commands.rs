@@ -1,7 +1,7 @@
 //! What each subcommand does, returning the process exit code.
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use crate::scenario::{LoadError, Scenario};
 use crate::server::limits::Limits;
 use crate::server::state::{Active, StartError};
 use crate::server::{self, MockOptions, MockState, reload};
-use crate::wait;
+use crate::{wait, write_file};
 
 /// Clean stop, or every scenario valid.
 pub const EXIT_OK: u8 = 0;
@@ -149,9 +149,60 @@ fn serve(args: ServeArgs) -> u8 {
             tracing::warn!(error = %err, "could not print the listening line");
         }
         tracing::info!(address = %bound, scenario = active, "listening");
+        let url_file = match &args.url_file {
+            Some(path) => match UrlFile::write(path, bound) {
+                Ok(file) => Some(file),
+                Err(err) => {
+                    eprintln!("error: cannot write the URL file {}: {err}", path.display());
+                    return EXIT_FAILURE;
+                }
+            },
+            None => None,
+        };
         server::run(listener, state, shutdown).await;
+        if let Some(file) = url_file {
+            file.remove();
+        }
         EXIT_OK
     })
+}
+
+/// The file `serve --url-file` writes: the base URL really bound, one line.
+struct UrlFile {
+    path: PathBuf,
+    line: String,
+}
+
+impl UrlFile {
+    /// Writes the base URL of `bound` to `path`, whole or not at all.
+    fn write(path: &Path, bound: SocketAddr) -> std::io::Result<UrlFile> {
+        let line = format!("{}\n", base_url(bound));
+        write_file::write_text_atomically(path, &line)?;
+        Ok(UrlFile {
+            path: path.to_path_buf(),
+            line,
+        })
+    }
+
+    /// Removes the file on a clean stop, unless another mock has written
+    /// its own URL there meanwhile.
+    fn remove(self) {
+        let ours = std::fs::read_to_string(&self.path).is_ok_and(|text| text == self.line);
+        if ours && let Err(err) = std::fs::remove_file(&self.path) {
+            tracing::warn!(path = %self.path.display(), error = %err, "could not remove the URL file");
+        }
+    }
+}
+
+/// The URL a client on this machine reaches `bound` at: an unspecified
+/// address (0.0.0.0, ::) is reached through loopback.
+fn base_url(bound: SocketAddr) -> String {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, bound.port()))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, u8> {
@@ -271,12 +322,15 @@ fn validate(args: &ValidateArgs) -> u8 {
 }
 
 fn wait(args: &WaitArgs) -> u8 {
-    let url = match wait::health_url(&args.url) {
-        Ok(url) => url,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return EXIT_USAGE;
-        }
+    let target = match &args.url_file {
+        Some(path) => wait::Target::UrlFile(path.clone()),
+        None => match wait::health_url(&args.url) {
+            Ok(url) => wait::Target::Url(url),
+            Err(err) => {
+                eprintln!("error: {err}");
+                return EXIT_USAGE;
+            }
+        },
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -288,9 +342,11 @@ fn wait(args: &WaitArgs) -> u8 {
             return EXIT_FAILURE;
         }
     };
-    match runtime.block_on(wait::wait_for(url.clone(), args.timeout)) {
-        Ok(health) => {
-            println!("n4n-mock is ready at {url}: {health}");
+    match runtime.block_on(wait::wait_for(&target, args.timeout)) {
+        Ok(ready) => {
+            // stdout is the URL alone, for `URL=$(n4n-mock wait ...)`.
+            eprintln!("n4n-mock is ready at {}: {}", ready.base_url, ready.health);
+            println!("{}", ready.base_url);
             EXIT_OK
         }
         Err(err) => {
@@ -337,5 +393,20 @@ fn generate(args: &GenerateArgs) -> u8 {
             eprintln!("error: cannot write {target}: {err}");
             EXIT_FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_base_url_of_an_unspecified_address_is_loopback() {
+        let v4: SocketAddr = "0.0.0.0:8080".parse().expect("addr");
+        let v6: SocketAddr = "[::]:8080".parse().expect("addr");
+        let given: SocketAddr = "127.0.0.2:9".parse().expect("addr");
+        assert_eq!(base_url(v4), "http://127.0.0.1:8080");
+        assert_eq!(base_url(v6), "http://[::1]:8080");
+        assert_eq!(base_url(given), "http://127.0.0.2:9");
     }
 }

@@ -225,6 +225,7 @@ pub fn binary() -> Command {
         "N4N_MOCK_NO_ADMIN",
         "N4N_MOCK_JOURNAL_SIZE",
         "N4N_MOCK_URL",
+        "N4N_MOCK_URL_FILE",
         "RUST_LOG",
     ] {
         command.env_remove(var);
@@ -321,6 +322,12 @@ impl RunningBinary {
                 ),
             }
         }
+    }
+
+    /// Every line written to stderr so far.
+    pub fn logs_so_far(&mut self) -> &[String] {
+        self.seen.extend(self.logs.try_iter());
+        &self.seen
     }
 
     /// Sends `signal` (`TERM`, `INT`) to the process.

@@ -2,6 +2,7 @@
 //! start, `--watch` and SIGHUP reloads, `wait`, the `ci-sidecar.sh` recipe,
 //! and the library API Rust test suites use.
 
+use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -198,6 +199,68 @@ fn watch_sees_an_edit_to_an_included_fixture() {
 }
 
 #[test]
+fn watch_reloads_once_per_edit_and_the_fault_counters_keep_counting() {
+    let copy = bundled_copy();
+    let scenarios = copy.path().join("scenarios");
+    let mut server = RunningBinary::start_with(
+        binary()
+            .args(["--watch", "--scenario", "flaky", "--scenarios-dir"])
+            .arg(&scenarios),
+    );
+    let url = server.url("/api/transaction/click_detail");
+
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(scenarios.join("empty.yaml"))
+        .expect("open");
+    writeln!(file, "# c").expect("append");
+    drop(file);
+    server.wait_for_log("reloaded", LIMIT);
+    // The quiet time in which a reload storm, if any, would show.
+    std::thread::sleep(Duration::from_secs(2));
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| blocking_lookup(&url, USERNAME, API_KEY, EXAMPLE_CLICK).0)
+        .collect();
+
+    assert_eq!(
+        statuses,
+        [200, 200, 503],
+        "flaky's every-3rd fault still counts"
+    );
+    let reloads = server
+        .logs_so_far()
+        .iter()
+        .filter(|l| l.contains("scenario files changed: reloading"))
+        .count();
+    assert_eq!(reloads, 1, "{:#?}", server.logs_so_far());
+}
+
+#[test]
+fn watch_does_not_reload_a_file_saved_unchanged() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("edited.yaml");
+    std::fs::write(&file, edited("1")).expect("write");
+    let mut server = RunningBinary::start_with(
+        binary()
+            .args(["--watch", "--scenario", "edited", "--scenarios-dir"])
+            .arg(dir.path()),
+    );
+
+    std::fs::write(&file, edited("1")).expect("same bytes again");
+    // Time for the save to be looked at (and, wrongly, reloaded).
+    std::thread::sleep(Duration::from_secs(1));
+    std::fs::write(dir.path().join("other.yaml"), edited("2")).expect("a new file");
+    server.wait_for_log("reloaded", LIMIT);
+
+    let reloads = server
+        .logs_so_far()
+        .iter()
+        .filter(|l| l.contains("scenario files changed: reloading"))
+        .count();
+    assert_eq!(reloads, 1, "{:#?}", server.logs_so_far());
+}
+
+#[test]
 fn sighup_reloads() {
     let dir = tempfile::tempdir().expect("dir");
     let file = dir.path().join("edited.yaml");
@@ -234,18 +297,121 @@ fn no_admin_turns_off_the_admin_api_but_health() {
 }
 
 #[test]
-fn wait_succeeds_once_the_mock_answers() {
+fn wait_prints_the_base_url_alone_on_stdout_once_the_mock_answers() {
     let server = RunningBinary::start(&[]);
 
     let output = binary()
         .args(["wait", "--timeout", "10s", "--url"])
-        .arg(format!("http://{}", server.addr))
+        .arg(format!("http://{}/", server.addr))
         .output()
         .expect("run wait");
 
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert_eq!(output.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains(r#""scenario":"default""#), "{stdout}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, format!("http://{}\n", server.addr));
+    assert!(stderr.contains(r#""scenario":"default""#), "{stderr}");
+}
+
+#[test]
+fn wait_refuses_port_zero_at_once_and_names_the_url_file() {
+    let started = Instant::now();
+
+    let output = binary()
+        .args(["wait", "--timeout", "30s", "--url", "http://127.0.0.1:0"])
+        .output()
+        .expect("run wait");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--url-file"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(started.elapsed() < Duration::from_secs(10), "did not wait");
+}
+
+#[test]
+fn serve_writes_the_bound_url_to_the_url_file_and_removes_it_on_stop() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url_file = dir.path().join("mock.url");
+    let server = RunningBinary::start_with(binary().arg("--url-file").arg(&url_file));
+
+    let text = std::fs::read_to_string(&url_file).expect("written once listening");
+    assert_eq!(text, format!("http://{}\n", server.addr));
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        1,
+        "no temporary file left"
+    );
+
+    server.signal("TERM");
+    let (code, stderr) = server.wait_exit(LIMIT);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!url_file.exists(), "removed on a clean stop");
+}
+
+#[test]
+fn a_reader_of_the_url_file_never_sees_half_a_line() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url_file = dir.path().join("mock.url");
+    let mut child = binary()
+        .args(["--port", "0", "--url-file"])
+        .arg(&url_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start");
+
+    // Read as fast as possible from before the file exists until it does.
+    let deadline = Instant::now() + LIMIT;
+    let text = loop {
+        match std::fs::read_to_string(&url_file) {
+            Ok(text) => break text,
+            Err(_) => assert!(Instant::now() < deadline, "no URL file within {LIMIT:?}"),
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let line = text.strip_suffix('\n').expect("a whole line");
+    let addr = line.strip_prefix("http://").expect("a base URL");
+    assert!(addr.parse::<std::net::SocketAddr>().is_ok(), "{text:?}");
+}
+
+#[test]
+fn wait_with_a_url_file_waits_for_the_file_then_the_mock() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url_file = dir.path().join("mock.url");
+    let waiting = binary()
+        .args(["wait", "--timeout", "20s", "--url-file"])
+        .arg(&url_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wait before the mock");
+
+    let server = RunningBinary::start_with(binary().arg("--url-file").arg(&url_file));
+    let output = waiting.wait_with_output().expect("wait ends");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout, format!("http://{}\n", server.addr));
+}
+
+#[test]
+fn wait_with_a_url_file_gives_up_at_its_deadline_when_no_mock_writes_it() {
+    let dir = tempfile::tempdir().expect("dir");
+
+    let output = binary()
+        .args(["wait", "--timeout", "300ms", "--url-file"])
+        .arg(dir.path().join("never.url"))
+        .output()
+        .expect("run wait");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("never.url does not exist yet"), "{stderr}");
+    assert!(output.stdout.is_empty());
 }
 
 #[test]
@@ -286,17 +452,14 @@ fn wait_refuses_a_url_that_is_not_http() {
 }
 
 #[test]
-fn the_ci_sidecar_recipe_runs_tests_against_the_mock_and_stops_it() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-
+fn the_ci_sidecar_recipe_runs_tests_against_a_mock_on_a_free_port_and_stops_it() {
     let output = std::process::Command::new("bash")
         .arg(root().join("examples/ci-sidecar.sh"))
-        .args(["sh", "-c", "curl -fsS \"$N4N_MOCK_URL/api/service/ping\" -H 'api-key: 44b5498dbcb481a0d00b404c0169af62' -H 'api-username: n4n_admin'"])
+        .args(["sh", "-c", "echo \"$N4N_MOCK_URL\"; curl -fsS \"$N4N_MOCK_URL/api/service/ping\" -H 'api-key: 44b5498dbcb481a0d00b404c0169af62' -H 'api-username: n4n_admin'"])
         .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
-        .env("N4N_MOCK_PORT", port.to_string())
+        .env_remove("N4N_MOCK_PORT")
+        .env_remove("N4N_MOCK_URL")
+        .env_remove("N4N_MOCK_URL_FILE")
         .env_remove("N4N_MOCK_SCENARIO")
         .env_remove("N4N_MOCK_SCENARIOS_DIR")
         .current_dir(root())
@@ -307,25 +470,26 @@ fn the_ci_sidecar_recipe_runs_tests_against_the_mock_and_stops_it() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.lines().any(|l| l == "1"), "ping answered: {stdout}");
+    let mut lines = stdout.lines();
+    let url = lines.next().expect("the URL line");
+    let addr: std::net::SocketAddr = url
+        .strip_prefix("http://")
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("a base URL: {url:?}"));
+    assert_ne!(addr.port(), 0);
+    assert_eq!(lines.next(), Some("1"), "ping answered: {stdout}");
     assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        std::net::TcpStream::connect(addr).is_err(),
         "the mock was stopped"
     );
 }
 
 #[test]
 fn the_ci_sidecar_recipe_fails_when_the_tests_fail() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-        .port();
-
     let status = std::process::Command::new("bash")
         .arg(root().join("examples/ci-sidecar.sh"))
         .arg("false")
         .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
-        .env("N4N_MOCK_PORT", port.to_string())
         .current_dir(root())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
