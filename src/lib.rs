@@ -19,6 +19,7 @@
 //! - [`journal`]: the requests received, for `GET /__mock/requests`.
 //! - [`memory`]: memory freed by a load handed back to the system.
 //! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
+//! - [`verification`]: call counts, checked against the journal.
 //! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
 //! - [`write_file`]: files the tool writes, renamed into place only when whole.
 //! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
@@ -41,7 +42,9 @@ pub mod params;
 pub mod render;
 pub mod scenario;
 pub mod server;
+pub mod verification;
 pub mod wait;
 pub mod write_file;
 
 pub use mock_server::MockServer;
+pub use verification::{Expectation, VerifyError};

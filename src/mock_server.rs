@@ -42,6 +42,7 @@ use crate::scenario::Scenario;
 use crate::scenario::catalog::CatalogSource;
 use crate::server::state::{Active, ReloadFailure, StartError, UnknownScenario};
 use crate::server::{self, MockOptions, MockState};
+use crate::verification::{Expectation, VerifyError};
 
 /// Why a mock did not start.
 #[derive(Debug, thiserror::Error)]
@@ -174,6 +175,26 @@ impl MockServer {
     /// The API requests received, oldest first (as `GET /__mock/requests`).
     pub fn requests(&self) -> Vec<JournalEntry> {
         self.state.journal().entries(None)
+    }
+
+    /// Checks the requests received against `expectations`, as
+    /// `POST /__mock/verify` does: `Ok` with how many were checked, or an
+    /// error whose text lists each unmet one with its nearest requests,
+    /// ready for `?` or `assert!`.
+    ///
+    /// ```
+    /// use n4n_mock::{Expectation, MockServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mock = MockServer::builder().start().await?;
+    /// // ... the code under test runs against mock.url() ...
+    /// mock.verify(&[Expectation::any().path("/api/transaction/click_detail").at_most(0)])?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn verify(&self, expectations: &[Expectation]) -> Result<usize, VerifyError> {
+        crate::verification::verify(&self.state.journal().entries(None), expectations)
     }
 
     /// Forgets the requests received so far.

@@ -10,6 +10,7 @@
 //! | `GET /__mock/requests` | the journal, oldest first; `?limit=N` the newest N |
 //! | `DELETE /__mock/requests` | clears the journal |
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
+//! | `POST /__mock/verify` | `{"expect":[...]}`: 200 when the journal meets every expectation, else 422 |
 //! | `GET /__mock/openapi.yaml` | the OpenAPI document of the API and of this admin API |
 
 use bytes::Bytes;
@@ -25,6 +26,7 @@ use crate::api_error::ErrorKind;
 use crate::journal::JournalEntry;
 use crate::scenario::Scenario;
 use crate::scenario::faults::CounterValues;
+use crate::verification::{self, Expectation, Failure, VerifyError};
 
 /// The admin endpoints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub enum AdminEndpoint {
     Requests,
     /// `/__mock/reset`.
     Reset,
+    /// `/__mock/verify`.
+    Verify,
     /// `/__mock/openapi.yaml`.
     OpenApi,
 }
@@ -52,6 +56,7 @@ impl AdminEndpoint {
             "/__mock/reload" => Some(AdminEndpoint::Reload),
             "/__mock/requests" => Some(AdminEndpoint::Requests),
             "/__mock/reset" => Some(AdminEndpoint::Reset),
+            "/__mock/verify" => Some(AdminEndpoint::Verify),
             "/__mock/openapi.yaml" => Some(AdminEndpoint::OpenApi),
             _ => None,
         }
@@ -65,6 +70,7 @@ impl AdminEndpoint {
             AdminEndpoint::Reload => "POST",
             AdminEndpoint::Requests => "GET, DELETE",
             AdminEndpoint::Reset => "POST",
+            AdminEndpoint::Verify => "POST",
             AdminEndpoint::OpenApi => "GET",
         }
     }
@@ -92,6 +98,7 @@ pub async fn answer(
         (AdminEndpoint::Requests, &Method::GET) => requests(state, parts.uri.query()),
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
+        (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
         (AdminEndpoint::OpenApi, &Method::GET) => super::openapi::answer(),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
@@ -321,4 +328,78 @@ struct Reset {
 fn reset(state: &MockState) -> HttpResponse {
     state.reset_counters();
     response::json_value(StatusCode::OK, &Reset { result: "success" })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest {
+    expect: Vec<Expectation>,
+}
+
+#[derive(Serialize)]
+struct Verified {
+    result: &'static str,
+    expectations: usize,
+}
+
+#[derive(Serialize)]
+struct Unmet<'a> {
+    result: &'static str,
+    message: String,
+    failures: &'a [Failure],
+}
+
+/// `POST /__mock/verify` with `{"expect":[...]}`: 200 when the journal
+/// meets every expectation; 422 `expectation-failed` with each unmet one,
+/// its count and its nearest entries; 400 `invalid-expectation` for a body
+/// or an expectation that cannot be checked.
+fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
+    let invalid = |why: &str| {
+        response::mock_error(
+            StatusCode::BAD_REQUEST,
+            "invalid-expectation",
+            &format!("Invalid expectation: {why}"),
+        )
+    };
+    let request: VerifyRequest = match body {
+        Err(unread) => {
+            let (kind, detail) = unread.kind();
+            return response::api_error(response::contract_errors(), kind, detail).0;
+        }
+        Ok(body) => match serde_json::from_slice(&body) {
+            Ok(request) => request,
+            Err(err) => {
+                return invalid(&format!("expected {{\"expect\":[{{...}}]}}: {err}"));
+            }
+        },
+    };
+    if request.expect.is_empty() {
+        return invalid("`expect` is empty: list at least one expectation");
+    }
+    let entries = state.journal().entries(None);
+    match verification::verify(&entries, &request.expect) {
+        Ok(expectations) => response::json_value(
+            StatusCode::OK,
+            &Verified {
+                result: "success",
+                expectations,
+            },
+        ),
+        Err(VerifyError::Invalid { index, why }) => invalid(&format!("expect[{index}]: {why}")),
+        Err(VerifyError::Unmet { total, failures }) => {
+            let mut response = response::json_value(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &Unmet {
+                    result: "error",
+                    message: verification::summary(total, failures.len()),
+                    failures: &failures,
+                },
+            );
+            response.headers_mut().insert(
+                response::MOCK_ERROR,
+                HeaderValue::from_static("expectation-failed"),
+            );
+            response
+        }
+    }
 }

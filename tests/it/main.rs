@@ -4,6 +4,7 @@
 mod binary;
 mod bodies;
 mod bundled;
+mod call_counts;
 mod contract;
 mod determinism;
 mod error_table;

@@ -200,6 +200,11 @@ impl Answer {
             .unwrap_or("")
     }
 
+    /// `actual` of the first failure of a `POST /__mock/verify` answer.
+    pub fn failures_actual(&self) -> Option<u64> {
+        self.json()["failures"][0]["actual"].as_u64()
+    }
+
     /// The matched click's `click_hash`.
     pub fn click_hash(&self) -> String {
         let json = self.json();

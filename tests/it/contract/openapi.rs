@@ -114,6 +114,22 @@ async fn every_admin_answer_validates_against_the_document() {
         ("GET", "/__mock/requests", None),
         ("GET", "/__mock/requests?limit=1", None),
         ("GET", "/__mock/requests?limit=many", None),
+        (
+            "POST",
+            "/__mock/verify",
+            Some(r#"{"expect":[{"outcome":"click"}]}"#),
+        ),
+        (
+            "POST",
+            "/__mock/verify",
+            Some(r#"{"expect":[{"status":404}]}"#),
+        ),
+        (
+            "POST",
+            "/__mock/verify",
+            Some(r#"{"expect":[{"count":-1}]}"#),
+        ),
+        ("GET", "/__mock/verify", None),
         ("DELETE", "/__mock/requests", None),
         ("POST", "/__mock/reset", None),
         ("DELETE", "/__mock/health", None),
@@ -149,7 +165,8 @@ async fn every_admin_answer_validates_against_the_document() {
     assert_eq!(
         statuses,
         [
-            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 200, 405, 404
+            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 422, 400, 405, 200, 200, 405,
+            404
         ],
         "{seen:?}"
     );

@@ -1,0 +1,442 @@
+//! Call counts: whether the journal holds the requests a test expected.
+//!
+//! An [`Expectation`] filters journal entries by any of `method`, `path`,
+//! `scenario`, `parameter`, `value`, `status` and `outcome`, and asks for a
+//! number of them: `count` (exactly), or `at_least` / `at_most` (one or
+//! both). With none of the three it asks for at least one; with `at_most`
+//! alone, for at most that many (`at_most: 0`: never called).
+//!
+//! An unmet expectation comes back with the count found and the journal
+//! entries nearest to it: those that differ from it in the fewest fields,
+//! newest first among equals, each naming the fields that differ. That is
+//! what a developer needs to see why a call did not count (a typo in a
+//! value, the wrong scenario, a 401 instead of a 200).
+
+use serde::{Deserialize, Serialize};
+
+use crate::journal::JournalEntry;
+
+/// How many nearest entries an unmet expectation shows.
+pub const NEAREST: usize = 3;
+
+/// Requests a test expects the mock to have received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// The HTTP method (`GET`, any case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// The path, without the query string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The scenario that answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// The lookup parameter that decided (`transaction_hash`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Its value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The status answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The outcome (`click`, `ping`, `not_found`, `fault:status`...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// Exactly this many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    /// At least this many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<u64>,
+    /// At most this many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<u64>,
+}
+
+impl Expectation {
+    /// Any API request, at least once; narrow it with the other methods.
+    pub fn any() -> Self {
+        Expectation::default()
+    }
+
+    /// Only requests with this method.
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+
+    /// Only requests to this path.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// Only requests this scenario answered.
+    pub fn scenario(mut self, scenario: impl Into<String>) -> Self {
+        self.scenario = Some(scenario.into());
+        self
+    }
+
+    /// Only requests decided by this lookup parameter.
+    pub fn parameter(mut self, parameter: impl Into<String>) -> Self {
+        self.parameter = Some(parameter.into());
+        self
+    }
+
+    /// Only requests whose deciding parameter had this value.
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Only requests answered with this status.
+    pub fn status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Only requests with this outcome.
+    pub fn outcome(mut self, outcome: impl Into<String>) -> Self {
+        self.outcome = Some(outcome.into());
+        self
+    }
+
+    /// Exactly `count` such requests.
+    pub fn count(mut self, count: u64) -> Self {
+        self.count = Some(count);
+        self
+    }
+
+    /// At least `n` such requests.
+    pub fn at_least(mut self, n: u64) -> Self {
+        self.at_least = Some(n);
+        self
+    }
+
+    /// At most `n` such requests.
+    pub fn at_most(mut self, n: u64) -> Self {
+        self.at_most = Some(n);
+        self
+    }
+
+    /// The counts it accepts, lowest and highest, or why it asks for none.
+    fn bounds(&self) -> Result<(u64, Option<u64>), String> {
+        match (self.count, self.at_least, self.at_most) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                Err("`count` cannot go with `at_least` or `at_most`".to_string())
+            }
+            (Some(count), None, None) => Ok((count, Some(count))),
+            (None, Some(low), Some(high)) if low > high => Err(format!(
+                "`at_least` ({low}) is more than `at_most` ({high})"
+            )),
+            (None, None, Some(high)) => Ok((0, Some(high))),
+            (None, low, high) => Ok((low.unwrap_or(1), high)),
+        }
+    }
+
+    /// The filter fields `entry` does not match.
+    fn differences(&self, entry: &JournalEntry) -> Vec<&'static str> {
+        let mut differs = Vec::new();
+        let mut check = |name: &'static str, matches: bool| {
+            if !matches {
+                differs.push(name);
+            }
+        };
+        if let Some(method) = &self.method {
+            check("method", method.eq_ignore_ascii_case(&entry.method));
+        }
+        if let Some(path) = &self.path {
+            check("path", *path == entry.path);
+        }
+        if let Some(scenario) = &self.scenario {
+            check("scenario", *scenario == entry.scenario);
+        }
+        if let Some(parameter) = &self.parameter {
+            check("parameter", entry.parameter == Some(parameter.as_str()));
+        }
+        if let Some(value) = &self.value {
+            check("value", entry.value.as_deref() == Some(value.as_str()));
+        }
+        if let Some(status) = self.status {
+            check("status", entry.status == Some(status));
+        }
+        if let Some(outcome) = &self.outcome {
+            check("outcome", *outcome == entry.outcome);
+        }
+        differs
+    }
+
+    /// What it asks for, in words: `exactly 2`, `at least 1`, `1 to 3`.
+    fn wanted(&self) -> String {
+        match self.bounds() {
+            Ok((low, Some(high))) if low == high => format!("exactly {low}"),
+            Ok((0, Some(high))) => format!("at most {high}"),
+            Ok((low, Some(high))) => format!("{low} to {high}"),
+            Ok((low, None)) => format!("at least {low}"),
+            Err(why) => why,
+        }
+    }
+}
+
+/// A journal entry near an unmet expectation, and the fields it differs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Nearest {
+    /// The expectation's fields it does not match (none: it counted).
+    pub differs: Vec<&'static str>,
+    /// The entry, as `GET /__mock/requests` shows it.
+    #[serde(rename = "request")]
+    pub entry: JournalEntry,
+}
+
+/// An expectation the journal does not meet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Its place in the list, from 0.
+    pub index: usize,
+    /// The expectation, as given.
+    pub expected: Expectation,
+    /// How many entries matched it.
+    pub actual: u64,
+    /// Up to [`NEAREST`] entries that differ from it in the fewest fields.
+    pub nearest: Vec<Nearest>,
+}
+
+/// Why a verification did not pass.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// An expectation asks for no count that could ever be met or makes no sense.
+    #[error("invalid expectation #{index}: {why}")]
+    Invalid {
+        /// Its place in the list, from 0.
+        index: usize,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// Some expectations are not met.
+    #[error("{}", describe(.total, .failures))]
+    Unmet {
+        /// How many expectations were checked.
+        total: usize,
+        /// Each one not met.
+        failures: Vec<Failure>,
+    },
+}
+
+/// Checks every expectation against `entries` (the journal, oldest first).
+/// Returns how many were checked when all are met.
+pub fn verify(
+    entries: &[JournalEntry],
+    expectations: &[Expectation],
+) -> Result<usize, VerifyError> {
+    let mut failures = Vec::new();
+    for (index, expectation) in expectations.iter().enumerate() {
+        let (low, high) = expectation
+            .bounds()
+            .map_err(|why| VerifyError::Invalid { index, why })?;
+        let mut ranked: Vec<Nearest> = entries
+            .iter()
+            .map(|entry| Nearest {
+                differs: expectation.differences(entry),
+                entry: entry.clone(),
+            })
+            .collect();
+        let actual = ranked.iter().filter(|n| n.differs.is_empty()).count() as u64;
+        if actual >= low && high.is_none_or(|high| actual <= high) {
+            continue;
+        }
+        ranked.sort_by(|a, b| {
+            a.differs
+                .len()
+                .cmp(&b.differs.len())
+                .then(b.entry.seq.cmp(&a.entry.seq))
+        });
+        ranked.truncate(NEAREST);
+        failures.push(Failure {
+            index,
+            expected: expectation.clone(),
+            actual,
+            nearest: ranked,
+        });
+    }
+    if failures.is_empty() {
+        Ok(expectations.len())
+    } else {
+        Err(VerifyError::Unmet {
+            total: expectations.len(),
+            failures,
+        })
+    }
+}
+
+/// `K of N expectations not met`, the summary line.
+pub fn summary(total: usize, failed: usize) -> String {
+    format!(
+        "{failed} of {total} expectation{} not met",
+        if total == 1 { "" } else { "s" }
+    )
+}
+
+/// The summary, then each failure with its nearest entries, for `assert!`
+/// messages and `?` in Rust tests.
+fn describe(total: &usize, failures: &[Failure]) -> String {
+    let mut text = summary(*total, failures.len());
+    for failure in failures {
+        let expected = serde_json::to_string(&failure.expected).unwrap_or_default();
+        text.push_str(&format!(
+            "\n  #{} {expected}: wanted {}, found {}",
+            failure.index,
+            failure.expected.wanted(),
+            failure.actual
+        ));
+        if failure.nearest.is_empty() {
+            text.push_str("; the journal is empty");
+        }
+        for near in &failure.nearest {
+            let entry = &near.entry;
+            text.push_str(&format!(
+                "\n    nearest: seq {} {} {} scenario={} {}={} status={} outcome={}",
+                entry.seq,
+                entry.method,
+                entry.path,
+                entry.scenario,
+                entry.parameter.unwrap_or("-"),
+                entry.value.as_deref().unwrap_or("-"),
+                entry.status.map_or("-".to_string(), |s| s.to_string()),
+                entry.outcome,
+            ));
+            if !near.differs.is_empty() {
+                text.push_str(&format!(" (differs: {})", near.differs.join(", ")));
+            }
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use time::OffsetDateTime;
+
+    use super::*;
+
+    fn entry(seq: u64, value: &str, status: u16) -> JournalEntry {
+        JournalEntry {
+            seq,
+            time: OffsetDateTime::UNIX_EPOCH,
+            method: "GET".into(),
+            path: "/api/transaction/click_detail".into(),
+            scenario: "default".into(),
+            parameter: Some("transaction_hash"),
+            value: Some(value.into()),
+            outcome: if status == 200 { "click" } else { "not_found" },
+            click_hash: None,
+            status: Some(status),
+        }
+    }
+
+    #[test]
+    fn no_count_asks_for_at_least_one() {
+        let entries = [entry(1, "a", 200)];
+        assert_eq!(verify(&entries, &[Expectation::any().value("a")]), Ok(1));
+        assert!(verify(&entries, &[Expectation::any().value("b")]).is_err());
+    }
+
+    #[test]
+    fn at_most_alone_allows_none() {
+        let none = Expectation::any().value("b").at_most(0);
+        assert_eq!(
+            verify(&[entry(1, "a", 200)], std::slice::from_ref(&none)),
+            Ok(1)
+        );
+        assert!(verify(&[entry(1, "b", 200)], &[none]).is_err());
+    }
+
+    #[test]
+    fn count_is_exact() {
+        let entries = [entry(1, "a", 200), entry(2, "a", 200)];
+        assert!(verify(&entries, &[Expectation::any().count(1)]).is_err());
+        assert_eq!(verify(&entries, &[Expectation::any().count(2)]), Ok(1));
+        assert!(verify(&entries, &[Expectation::any().count(3)]).is_err());
+    }
+
+    #[test]
+    fn at_least_and_at_most_bound_both_ways() {
+        let entries = [entry(1, "a", 200), entry(2, "a", 200)];
+        let between = |low, high| Expectation::any().at_least(low).at_most(high);
+        assert_eq!(verify(&entries, &[between(2, 2)]), Ok(1));
+        assert!(verify(&entries, &[between(3, 4)]).is_err());
+        assert!(verify(&entries, &[between(0, 1)]).is_err());
+    }
+
+    #[test]
+    fn count_with_a_bound_or_crossed_bounds_are_invalid() {
+        let both = Expectation::any().count(1).at_least(1);
+        let crossed = Expectation::any().at_least(2).at_most(1);
+        for (index, bad) in [both, crossed].into_iter().enumerate() {
+            let list = [Expectation::any().at_most(9), bad];
+            assert!(
+                matches!(
+                    verify(&[], &list),
+                    Err(VerifyError::Invalid { index: 1, .. })
+                ),
+                "case {index}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_filter_field_narrows() {
+        let e = entry(1, "a", 200);
+        let misses = [
+            Expectation::any().method("POST"),
+            Expectation::any().path("/api/service/ping"),
+            Expectation::any().scenario("empty"),
+            Expectation::any().parameter("orderid"),
+            Expectation::any().value("b"),
+            Expectation::any().status(404),
+            Expectation::any().outcome("ping"),
+        ];
+        for miss in misses {
+            assert_eq!(miss.differences(&e).len(), 1, "{miss:?}");
+        }
+        assert!(Expectation::any().method("get").differences(&e).is_empty());
+    }
+
+    #[test]
+    fn nearest_are_the_fewest_differences_newest_first() {
+        let entries = [
+            entry(1, "x", 404),
+            entry(2, "a", 404),
+            entry(3, "y", 404),
+            entry(4, "a", 404),
+            entry(5, "z", 200),
+        ];
+        let expected = Expectation::any().value("a").status(200);
+
+        let Err(VerifyError::Unmet { failures, .. }) = verify(&entries, &[expected]) else {
+            panic!("unmet");
+        };
+
+        let nearest: Vec<(u64, Vec<&str>)> = failures[0]
+            .nearest
+            .iter()
+            .map(|n| (n.entry.seq, n.differs.clone()))
+            .collect();
+        assert_eq!(
+            nearest,
+            [(5, vec!["value"]), (4, vec!["status"]), (2, vec!["status"])]
+        );
+        assert_eq!(failures[0].actual, 0);
+    }
+
+    #[test]
+    fn the_message_says_what_was_wanted_and_found() {
+        let entries = [entry(1, "a", 200)];
+        let err = verify(&entries, &[Expectation::any().value("a").count(2)]).expect_err("unmet");
+        let text = err.to_string();
+        assert!(text.starts_with("1 of 1 expectation not met"), "{text}");
+        assert!(text.contains("wanted exactly 2, found 1"), "{text}");
+        assert!(text.contains("nearest: seq 1"), "{text}");
+    }
+}
