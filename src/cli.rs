@@ -95,7 +95,9 @@ pub struct ServeArgs {
     #[arg(long, env = "N4N_MOCK_WATCH")]
     pub watch: bool,
 
-    /// Turn off the admin API (`/__mock/*`) except `/__mock/health`.
+    /// Turn off the admin API (`/__mock/*`) except `/__mock/health`. The
+    /// `X-Mock-Scenario` request header still picks a loaded scenario for
+    /// one request: it changes nothing for others.
     #[arg(long, env = "N4N_MOCK_NO_ADMIN")]
     pub no_admin: bool,
 

@@ -554,7 +554,15 @@ impl Reader<'_> {
         Some(values)
     }
 
+    /// `extra:` fields; left empty it has none, like an empty `payouts:`.
     fn extra(&mut self, node: &Yaml) -> Vec<(String, String)> {
+        if let YamlKind::Scalar(Scalar {
+            tag: ScalarTag::Null,
+            ..
+        }) = node.kind
+        {
+            return Vec::new();
+        }
         let Some(entries) = self.mapping(node, "`extra`") else {
             return Vec::new();
         };

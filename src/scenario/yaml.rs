@@ -147,12 +147,106 @@ fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
 pub fn parse(source: &str) -> Result<Yaml, (Position, String)> {
     serde_saphyr::from_str_with_options::<Spanned<RawNode>>(source, options())
         .map(|root| locate(root, source))
-        .map_err(located_error)
+        .map_err(|err| located_error(err, source))
+}
+
+/// Where the key that `err` found repeated was first written, when it is a
+/// duplicate key: the text up to the repeated key's line is read again with
+/// repeated keys let through, and the tree says where the first one is.
+/// That second reading may hold no more nodes than it has bytes, so no
+/// alias can make it expensive.
+fn duplicate_message(err: &serde_saphyr::Error, source: &str) -> Option<String> {
+    let serde_saphyr::Error::DuplicateMappingKey { location, .. } = err else {
+        return None;
+    };
+    let line = usize::try_from(location.line()).ok()?;
+    let end = source
+        .match_indices('\n')
+        .nth(line.checked_sub(1)?)
+        .map_or(source.len(), |(at, _)| at + 1);
+    let prefix = &source[..end];
+    let nodes = prefix.len().max(16);
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
+        budget: serde_saphyr::budget! {
+            max_depth: MAX_DEPTH,
+            flow_nesting_limit: MAX_DEPTH,
+            max_nodes: nodes,
+            max_events: 2 * nodes,
+            max_total_scalar_bytes: MAX_SCALAR_BYTES,
+            max_aliases: MAX_ALIASES,
+        },
+    };
+    let root = serde_saphyr::from_str_with_options::<Spanned<RawNode>>(prefix, options).ok()?;
+    let (at, message) = first_duplicate(&locate(root, prefix))?;
+    (at == Position::new(location.line(), location.column())).then_some(message)
+}
+
+/// The first mapping key, in file order, that repeats a key of its mapping:
+/// where it repeats, and a message naming where the key was first written.
+fn first_duplicate(node: &Yaml) -> Option<(Position, String)> {
+    match &node.kind {
+        YamlKind::Scalar(_) => None,
+        YamlKind::Seq(items) => items.iter().find_map(first_duplicate),
+        YamlKind::Map(entries) => {
+            let keys: Vec<&Key> = entries.iter().map(|(key, _)| key).collect();
+            let nested = entries.iter().find_map(|(_, value)| first_duplicate(value));
+            earlier(repeated_key(&keys), nested)
+        }
+    }
+}
+
+/// The first key of `keys` written before, with the message for it.
+fn repeated_key(keys: &[&Key]) -> Option<(Position, String)> {
+    let found = if keys.len() <= 16 {
+        // Records have a dozen keys: a scan beats hashing a million small maps.
+        keys.iter().enumerate().find_map(|(i, key)| {
+            keys[..i]
+                .iter()
+                .find(|k| k.name == key.name)
+                .map(|first| (*key, first.at))
+        })
+    } else {
+        let mut seen = std::collections::HashMap::new();
+        keys.iter()
+            .find_map(|key| match seen.entry(key.name.as_str()) {
+                std::collections::hash_map::Entry::Occupied(first) => Some((*key, *first.get())),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(key.at);
+                    None
+                }
+            })
+    };
+    found.map(|(key, first)| {
+        (
+            key.at,
+            format!(
+                "duplicate mapping key `{}` is not allowed here (first written at line {}, column {})",
+                key.name, first.line, first.column
+            ),
+        )
+    })
+}
+
+/// The earlier in the file of two located problems.
+fn earlier(
+    a: Option<(Position, String)>,
+    b: Option<(Position, String)>,
+) -> Option<(Position, String)> {
+    match (a, b) {
+        (Some(a), Some(b)) if (b.0.line, b.0.column) < (a.0.line, a.0.column) => Some(b),
+        (a, b) => a.or(b),
+    }
 }
 
 /// A parse error's position, and its message without the location suffix.
-fn located_error(err: serde_saphyr::Error) -> (Position, String) {
+fn located_error(err: serde_saphyr::Error, source: &str) -> (Position, String) {
     let err = err.without_snippet();
+    if let Some(message) = duplicate_message(err, source)
+        && let Some(loc) = err.location()
+    {
+        return (Position::new(loc.line(), loc.column()), message);
+    }
     // A breach met while expanding an alias is wrapped with where the alias
     // was used; the breach is what the author needs to hear about.
     let mut cause = err;
@@ -207,7 +301,7 @@ pub fn parse_streaming(
     serde_saphyr::with_deserializer_from_str_with_options(source, options(), |de| {
         seed.deserialize(de)
     })
-    .map_err(located_error)
+    .map_err(|err| located_error(err, source))
 }
 
 /// The top-level mapping, its streamed lists handed to the sink.
@@ -521,5 +615,37 @@ mod tests {
         let (at, message) = parse("a: 1\na: 2\n").unwrap_err();
         assert_eq!(at, Position::new(2, 1));
         assert!(message.contains("duplicate"), "{message}");
+    }
+
+    #[test]
+    fn a_duplicate_key_names_where_the_first_one_is() {
+        let source = "top: 1\nlist:\n  - b: 1\n    c: 2\n    b: 3\n";
+        let (at, message) = parse(source).unwrap_err();
+        assert_eq!(at, Position::new(5, 5));
+        assert!(
+            message.ends_with("(first written at line 3, column 5)"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_in_a_large_mapping_is_found_too() {
+        let mut source: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        source.push_str("k7: again\n");
+        let (at, message) = parse(&source).unwrap_err();
+        assert_eq!(at, Position::new(41, 1));
+        assert!(
+            message.contains("`k7`") && message.contains("line 8, column 1"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_earliest_duplicate_of_a_streamed_file_is_reported() {
+        let source = "clicks:\n  - a: 1\n    a: 2\nclicks: []\n";
+        let mut sink = |_: &str, _: Yaml| {};
+        let (at, message) = parse_streaming(source, &["clicks"], &mut sink).unwrap_err();
+        assert_eq!(at, Position::new(3, 5));
+        assert!(message.contains("line 2, column 5"), "{message}");
     }
 }

@@ -492,3 +492,29 @@ async fn scenario_overrides_do_not_reach_the_admin_api() {
     assert_eq!(unknown_admin.error_message(), "Invalid endpoint");
     assert_eq!(unknown_api.status, 418);
 }
+
+#[tokio::test]
+async fn extra_and_payouts_left_empty_both_mean_none() {
+    let scenario = crate::util::scenario_from_yaml(&format!(
+        "credentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n\
+         clicks:\n  - click_hash: c1\n    extra:\n\
+         transactions:\n  - transaction_hash: t1\n    click_hash: c1\n    payouts:\n    extra:\n"
+    ));
+    let server = TestServer::start(scenario).await;
+
+    let answer = server.lookup_form("transaction_hash=c1").await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let body = answer.json();
+    assert_eq!(
+        body["click"].as_object().map(|c| c.len()),
+        Some(15),
+        "no extra keys"
+    );
+    assert_eq!(body["transactions"][0]["payouts"], serde_json::json!([]));
+    assert_eq!(
+        body["transactions"][0].as_object().map(|t| t.len()),
+        Some(9),
+        "no extra keys"
+    );
+}

@@ -543,7 +543,9 @@ fn duplicate_mapping_key_is_located_at_the_repeated_key() {
     let problem = problem_starting_with(&found, "tests/data/duplicate-yaml-key.yaml:7:5: ");
 
     assert!(
-        problem.contains("duplicate mapping key `loginid` is not allowed here"),
+        problem.contains(
+            "duplicate mapping key `loginid` is not allowed here (first written at line 6, column 5)"
+        ),
         "{problem}"
     );
 }

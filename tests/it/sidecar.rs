@@ -557,7 +557,7 @@ async fn without_the_admin_api_only_health_answers_under_mock() {
 
     let health = admin_get(&server, "/__mock/health").await;
     let mut refused = Vec::new();
-    for path in ["/__mock/scenario", "/__mock/requests"] {
+    for path in ["/__mock/scenario", "/__mock/requests", "/__mock/verify"] {
         refused.push(admin_get(&server, path).await);
     }
     refused.push(reload(&server).await);
@@ -571,5 +571,30 @@ async fn without_the_admin_api_only_health_answers_under_mock() {
         server.lookup_example().await.status,
         200,
         "the API still answers"
+    );
+}
+
+#[tokio::test]
+async fn without_the_admin_api_the_scenario_header_still_picks_a_scenario() {
+    let options = MockOptions {
+        admin: false,
+        ..MockOptions::default()
+    };
+    let server = TestServer::folder(&root().join("scenarios"), "default", options).await;
+
+    let answer = send(
+        server
+            .click_detail()
+            .header("x-mock-scenario", "empty")
+            .query(&[("transaction_hash", EXAMPLE_CLICK)]),
+    )
+    .await;
+
+    assert_eq!(answer.status, 404, "`empty` answered: {}", answer.body);
+    assert_eq!(answer.error_message(), "Click not found");
+    assert_eq!(
+        server.lookup_example().await.status,
+        200,
+        "others still get `default`"
     );
 }
