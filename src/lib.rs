@@ -21,6 +21,7 @@
 //! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
 //! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
 //! - [`write_file`]: files the tool writes, renamed into place only when whole.
+//! - [`interrupt`]: SIGINT and SIGTERM during such a write: it stops, nothing is left.
 //! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
 //! - [`contract`]: `openapi.yaml`, and `record` / `verify` against a live server.
 //!
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod commands;
 pub mod contract;
 pub mod generate;
+pub mod interrupt;
 pub mod journal;
 pub mod logging;
 pub mod memory;
