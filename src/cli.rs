@@ -23,7 +23,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
         n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n  \
         n4n-mock --port 0 --url-file mock.url &   then   URL=$(n4n-mock wait --url-file mock.url)\n\n\
         Exit codes: 0 clean stop or all valid; 1 problems found or a runtime failure \
-        (port in use); 2 bad usage, unknown scenario, or a scenario that does not load."
+        (port in use, a file not written); 2 bad usage, unknown scenario, a scenario that \
+        does not load, or an --out file that exists (--force replaces it); 130 or 143 when \
+        SIGINT or SIGTERM stopped writing --out (the file left as it was)."
 )]
 pub struct Cli {
     /// What to do; `serve` when omitted.
@@ -204,9 +206,23 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 0, value_name = "S")]
     pub seed: u64,
 
-    /// The file to write (standard output when omitted).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Where a command that writes a scenario writes it: `--out` and `--force`.
+#[derive(Debug, Clone, Args)]
+pub struct OutArgs {
+    /// The scenario file to write (standard output when omitted). A file
+    /// already there is kept: the command stops with exit 2 before any work,
+    /// unless --force. The text goes to a hidden temporary file beside FILE,
+    /// renamed to FILE only once whole: a failure or Ctrl-C leaves no part of it.
+    #[arg(long = "out", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Replace the --out file if it exists (once the new one is whole).
+    #[arg(long, requires = "file")]
+    pub force: bool,
 }
 
 /// How log lines are written.

@@ -8,18 +8,22 @@ use std::sync::Arc;
 
 use crate::cli::{Cli, Command, GenerateArgs, ScenariosArgs, ServeArgs, ValidateArgs, WaitArgs};
 use crate::generate::{self, GenerateOptions};
+use crate::interrupt::WriteSignals;
 use crate::scenario::catalog::{self, Catalog, CatalogError, CatalogSource};
 use crate::scenario::{LoadError, Scenario};
 use crate::server::limits::Limits;
 use crate::server::state::{Active, StartError};
 use crate::server::{self, MockOptions, MockState, reload};
-use crate::{wait, write_file};
+use crate::wait;
+use crate::write_file::{self, WriteOptions};
 
 /// Clean stop, or every scenario valid.
 pub const EXIT_OK: u8 = 0;
-/// `validate` found problems, or the server failed at run time (port in use).
+/// `validate` found problems, the server failed at run time (port in use),
+/// or a file could not be written.
 pub const EXIT_FAILURE: u8 = 1;
-/// Bad usage, an unknown scenario, or a scenario that does not load.
+/// Bad usage, an unknown scenario, a scenario that does not load, or an
+/// `--out` file that exists without `--force`.
 pub const EXIT_USAGE: u8 = 2;
 
 /// Runs the command line.
@@ -362,38 +366,100 @@ fn generate(args: &GenerateArgs) -> u8 {
         transactions_per_click: args.transactions_per_click,
         seed: args.seed,
     };
-    let written = match &args.out {
-        Some(path) => std::fs::File::create(path).and_then(|file| {
-            let mut out = std::io::BufWriter::new(file);
-            generate::write_scenario(&options, &mut out)?;
-            out.flush()
-        }),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            generate::write_scenario(&options, &mut out).and_then(|()| out.flush())
-        }
+    let Some(path) = &args.out.file else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        return match generate::write_scenario(&options, &mut out).and_then(|()| out.flush()) {
+            Ok(()) => EXIT_OK,
+            Err(err) => {
+                eprintln!("error: cannot write standard output: {err}");
+                EXIT_FAILURE
+            }
+        };
     };
+    let written = write_out_file(path, args.out.force, |mut out| {
+        generate::write_scenario(&options, &mut out)
+    });
     match written {
         Ok(()) => {
-            if let Some(path) = &args.out {
-                eprintln!(
-                    "wrote {} clicks and {} transactions to {}",
-                    args.clicks,
-                    args.clicks.saturating_mul(args.transactions_per_click),
-                    path.display()
-                );
-            }
+            eprintln!(
+                "wrote {} clicks and {} transactions to {}",
+                args.clicks,
+                args.clicks.saturating_mul(args.transactions_per_click),
+                path.display()
+            );
             EXIT_OK
         }
-        Err(err) => {
-            let target = args
-                .out
-                .as_ref()
-                .map_or("standard output".to_string(), |p| p.display().to_string());
-            eprintln!("error: cannot write {target}: {err}");
-            EXIT_FAILURE
+        Err((code, message)) => {
+            eprintln!("{message}");
+            code
         }
     }
+}
+
+/// Refuses an `--out` that exists when `--force` is absent, with exit 2 and
+/// a message naming the file and `--force`. Commands check it before any
+/// other work, so a refusal costs nothing.
+pub fn refuse_existing_out(path: &Path, force: bool) -> Result<(), (u8, String)> {
+    // Anything at the path counts, a dangling symbolic link too: the rename
+    // would refuse it as well.
+    if !force && path.symlink_metadata().is_ok() {
+        return Err((EXIT_USAGE, exists_message(path)));
+    }
+    Ok(())
+}
+
+fn exists_message(path: &Path) -> String {
+    format!(
+        "error: {} exists; pass --force to replace it",
+        path.display()
+    )
+}
+
+/// Writes an `--out` file whole or not at all (see [`crate::write_file`]):
+/// an existing one is refused unless `force`, even one that appears while
+/// writing; SIGINT or SIGTERM during the write stop it, leaving the old file
+/// (or none) and no temporary file. Else the exit code and message: 2 the
+/// file exists, 1 it cannot be written, 128 + the signal's number when
+/// stopped (130 SIGINT, 143 SIGTERM).
+pub fn write_out_file(
+    path: &Path,
+    force: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), (u8, String)> {
+    refuse_existing_out(path, force)?;
+    let signals = WriteSignals::installed().map_err(|err| {
+        (
+            EXIT_FAILURE,
+            format!("error: cannot install the signal handlers: {err}"),
+        )
+    })?;
+    let written = signals.during(|stop| {
+        let options = WriteOptions {
+            replace: force,
+            stop: Some(stop),
+        };
+        write_file::write_atomically_with(path, options, fill)
+    });
+    let Err(err) = written else {
+        return Ok(());
+    };
+    if let Some(caught) = signals.caught() {
+        return Err((
+            caught.exit_code(),
+            format!(
+                "error: stopped by {} before {} was whole: it is as it was before the run",
+                caught.name(),
+                path.display()
+            ),
+        ));
+    }
+    if err.kind() == std::io::ErrorKind::AlreadyExists && !force {
+        return Err((EXIT_USAGE, exists_message(path)));
+    }
+    Err((
+        EXIT_FAILURE,
+        format!("error: cannot write {}: {err}", path.display()),
+    ))
 }
 
 #[cfg(test)]

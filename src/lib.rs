@@ -22,6 +22,7 @@
 //! - [`verification`]: call counts, checked against the journal.
 //! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
 //! - [`write_file`]: files the tool writes, renamed into place only when whole.
+//! - [`interrupt`]: SIGINT and SIGTERM during such a write: it stops, nothing is left.
 //! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
 //! - [`contract`]: `openapi.yaml`, and `record` / `verify` against a live server.
 //!
@@ -34,6 +35,7 @@ pub mod cli;
 pub mod commands;
 pub mod contract;
 pub mod generate;
+pub mod interrupt;
 pub mod journal;
 pub mod logging;
 pub mod memory;

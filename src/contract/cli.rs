@@ -15,8 +15,8 @@ use clap::{Args, ValueEnum};
 use super::record::{self, Recorded};
 use super::upstream::{ApiKey, Upstream};
 use super::verify::{self, Report};
-use crate::cli::ScenariosFolder;
-use crate::commands::EXIT_USAGE;
+use crate::cli::{OutArgs, ScenariosFolder};
+use crate::commands::{EXIT_USAGE, refuse_existing_out, write_out_file};
 use crate::params::Lookup;
 use crate::scenario::LookupKey;
 use crate::scenario::source::{self, Source};
@@ -25,7 +25,8 @@ use crate::scenario::source::{self, Source};
 pub const EXIT_OK: u8 = 0;
 /// `verify`: some answer drifts from the contract. `record`: the file could not be written.
 pub const EXIT_DRIFT: u8 = 1;
-/// The upstream cannot be reached (bad usage exits 2 too, as everywhere).
+/// The upstream cannot be reached (bad usage exits 2 too, as everywhere, and
+/// so does an `--out` file that exists without `--force`).
 pub const EXIT_UNREACHABLE: u8 = 2;
 
 /// The server to talk to and the credentials to do it.
@@ -113,9 +114,8 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub lookups: LookupArgs,
 
-    /// The scenario file to write (standard output when omitted).
-    #[arg(long, value_name = "FILE")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 /// How `verify` prints its report.
@@ -201,7 +201,9 @@ fn connect(args: &UpstreamArgs) -> Result<Upstream, u8> {
 
 /// `n4n-mock record`: looks each lookup up on the upstream and writes a
 /// scenario of the answers. 0 written; 1 the file could not be written; 2 bad
-/// flags or the upstream cannot be reached.
+/// flags, an `--out` that exists without `--force` (checked before any
+/// lookup), or the upstream cannot be reached; 130 or 143 when SIGINT or
+/// SIGTERM stopped the write.
 pub fn record(args: &RecordArgs) -> u8 {
     let key = &args.upstream.api_key;
     let lookups = args.lookups.lookups();
@@ -211,6 +213,12 @@ pub fn record(args: &RecordArgs) -> u8 {
             "error: nothing to record: pass --transaction-hash, --subscription-id or --orderid",
         );
         return EXIT_USAGE;
+    }
+    if let Some(path) = &args.out.file
+        && let Err((code, message)) = refuse_existing_out(path, args.out.force)
+    {
+        say(key, &message);
+        return code;
     }
     let upstream = match connect(&args.upstream) {
         Ok(upstream) => upstream,
@@ -238,16 +246,18 @@ pub fn record(args: &RecordArgs) -> u8 {
     for warning in &recording.warnings {
         say(key, &format!("warning: {warning}"));
     }
+    if let Err((code, message)) = write_out(&args.out, &recording.yaml) {
+        say(key, &message);
+        return code;
+    }
     let target = args
         .out
+        .file
         .as_ref()
         .map_or("standard output".to_string(), |p| p.display().to_string());
-    if let Err(err) = write_out(args.out.as_deref(), &recording.yaml) {
-        say(key, &format!("error: cannot write {target}: {err}"));
-        return EXIT_DRIFT;
-    }
     let serve = args
         .out
+        .file
         .as_ref()
         .map_or("FILE".to_string(), |p| p.display().to_string());
     say(
@@ -275,13 +285,22 @@ pub fn record(args: &RecordArgs) -> u8 {
     EXIT_OK
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> std::io::Result<()> {
-    match out {
-        Some(path) => std::fs::write(path, text),
+/// Writes the scenario to `--out` (whole or not at all) or standard output;
+/// else the exit code and message.
+fn write_out(out: &OutArgs, text: &str) -> Result<(), (u8, String)> {
+    match &out.file {
+        Some(path) => write_out_file(path, out.force, |file| file.write_all(text.as_bytes())),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+                .map_err(|err| {
+                    (
+                        EXIT_DRIFT,
+                        format!("error: cannot write standard output: {err}"),
+                    )
+                })
         }
     }
 }

@@ -1,14 +1,19 @@
 //! Generated scenarios: deterministic bytes, a valid scenario of the asked
-//! size, and clicks the server finds by the hashes the generator documents.
+//! size, and clicks the server finds by the hashes the generator documents;
+//! and `generate --out` as the binary: an existing file kept unless
+//! `--force`, and no part of a file left by a run stopped with a signal.
 
 use std::collections::HashSet;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
 
 use n4n_mock::generate::{
     FIRST_CLICK_HASH, GenerateOptions, click_hash, transaction_hash, write_scenario,
 };
 use n4n_mock::scenario::Scenario;
 
-use crate::util::{EXAMPLE_CLICK, TestServer};
+use crate::util::{EXAMPLE_CLICK, TestServer, binary, file_names, send_signal, wait_exit};
 
 fn options(clicks: u64, transactions_per_click: u64, seed: u64) -> GenerateOptions {
     GenerateOptions {
@@ -168,4 +173,146 @@ async fn the_api_page_example_request_finds_click_zero() {
 
     assert_eq!(answer.status, 200, "{}", answer.body);
     assert_eq!(answer.click_hash(), FIRST_CLICK_HASH);
+}
+
+// --- `generate --out`, as the binary ------------------------------------------
+
+/// A scenario somebody wrote by hand, to be kept.
+const PRECIOUS: &[u8] = b"# an afternoon's work\nclicks: []\n";
+
+/// Runs `n4n-mock generate --clicks 2` with `args`: its exit code and stderr.
+fn run_generate(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let output = binary()
+        .args(["generate", "--clicks", "2"])
+        .args(args)
+        .output()
+        .expect("run n4n-mock generate");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn an_existing_out_is_refused_with_exit_2_and_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+
+    let (code, stderr) = run_generate(&["--out".as_ref(), out.as_os_str()]);
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&out.display().to_string()), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert_eq!(std::fs::read(&out).expect("read"), PRECIOUS);
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
+}
+
+#[test]
+fn force_replaces_an_existing_out() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+
+    let (code, stderr) = run_generate(&["--force".as_ref(), "--out".as_ref(), out.as_os_str()]);
+
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(
+        std::fs::read(&out).expect("read"),
+        generate(&options(2, 1, 0))
+    );
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
+}
+
+#[test]
+fn force_without_out_is_bad_usage() {
+    let (code, stderr) = run_generate(&["--force".as_ref()]);
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("--out"), "{stderr}");
+}
+
+#[test]
+fn help_says_an_existing_out_is_kept_unless_force() {
+    for command in ["generate", "record"] {
+        let output = binary()
+            .args([command, "--help"])
+            .output()
+            .expect("run n4n-mock --help");
+
+        let help = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{command}");
+        for needle in ["--force", "is kept", "temporary file"] {
+            assert!(
+                help.contains(needle),
+                "{needle} missing from {command}:\n{help}"
+            );
+        }
+    }
+}
+
+/// Starts a generate of millions of clicks into `out` (with `args`) and
+/// returns once its hidden temporary file is there, so the write is under way.
+fn start_large_generate(out: &Path, args: &[&str]) -> Child {
+    let mut child = binary()
+        .args(["generate", "--clicks", "5000000", "--out"])
+        .arg(out)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start n4n-mock generate");
+    let dir = out.parent().expect("folder");
+    let prefix = format!(".{}.", out.file_name().expect("name").to_string_lossy());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !file_names(dir)
+        .iter()
+        .any(|name| name.starts_with(&prefix) && name.ends_with(".tmp"))
+    {
+        if Instant::now() > deadline || child.try_wait().expect("try_wait").is_some() {
+            let _ = child.kill();
+            panic!("no temporary file for {} within 30 s", out.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+/// Sends `signal` to `child`, waits for it to exit: its exit code and stderr.
+fn stop(mut child: Child, signal: &str) -> (Option<i32>, String) {
+    send_signal(&child, signal);
+    let status = wait_exit(&mut child, Duration::from_secs(60));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    (status.code(), stderr)
+}
+
+#[test]
+fn a_generate_stopped_by_sigterm_leaves_no_out_and_no_temporary_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("large.yaml");
+    let child = start_large_generate(&out, &[]);
+
+    let (code, stderr) = stop(child, "TERM");
+
+    assert_eq!(code, Some(143), "{stderr}");
+    assert!(stderr.contains("SIGTERM"), "{stderr}");
+    assert_eq!(file_names(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_forced_generate_stopped_by_sigint_keeps_the_old_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+    let child = start_large_generate(&out, &["--force"]);
+
+    let (code, stderr) = stop(child, "INT");
+
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(stderr.contains("SIGINT"), "{stderr}");
+    assert_eq!(std::fs::read(&out).expect("read"), PRECIOUS);
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
 }

@@ -1,5 +1,7 @@
 //! `n4n-mock record` against a second mock: what it writes, that the mock
-//! serves it with the same bytes, and that the api-key is never written.
+//! serves it with the same bytes, that the api-key is never written, and
+//! that a file already at `--out` is kept unless `--force`, and none is left
+//! half written.
 
 use super::*;
 use crate::util::*;
@@ -163,4 +165,104 @@ fn record_exits_2_when_the_upstream_cannot_be_reached() {
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("cannot reach"), "{stderr}");
     assert!(stdout.is_empty(), "no scenario written: {stdout}");
+}
+
+/// A scenario somebody wrote by hand, to be kept.
+const PRECIOUS: &[u8] = b"# an afternoon's work\nclicks: []\n";
+
+/// `record` of the example click from `upstream` into `out`, plus `args`.
+fn record_into(upstream: &str, out: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let (code, _, stderr) = run(
+        n4n()
+            .args(["record", "--upstream", upstream])
+            .args(["--api-username", USERNAME, "--api-key", API_KEY])
+            .args(["--transaction-hash", EXAMPLE_CLICK, "--orderid", "ORD-3001"])
+            .args(args)
+            .arg("--out")
+            .arg(out),
+        API_KEY,
+    );
+    (code, stderr)
+}
+
+#[test]
+fn an_existing_out_is_refused_with_exit_2_and_kept_before_any_lookup() {
+    // Nothing listens upstream: the refusal comes first.
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+
+    let (code, stderr) = record_into(&format!("http://127.0.0.1:{}", closed_port()), &out, &[]);
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains(&out.display().to_string()), "{stderr}");
+    assert!(stderr.contains("--force"), "{stderr}");
+    assert!(!stderr.contains("cannot reach"), "{stderr}");
+    assert_eq!(std::fs::read(&out).expect("read"), PRECIOUS);
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
+}
+
+#[test]
+fn force_replaces_an_existing_out_with_the_recording() {
+    let upstream = RunningBinary::start(&[]);
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+
+    let (code, stderr) = record_into(&format!("http://{}", upstream.addr), &out, &["--force"]);
+
+    assert_eq!(code, Some(0), "{stderr}");
+    let text = std::fs::read_to_string(&out).expect("read");
+    assert!(
+        text.contains(&format!("click_hash: \"{EXAMPLE_CLICK}\"")),
+        "{text}"
+    );
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
+}
+
+/// An upstream that answers the first lookup and drops the connection of every later one.
+fn upstream_failing_after_one_answer(dir: &std::path::Path) -> RunningBinary {
+    let scenario = dir.join("failing.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "credentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n\
+             faults: [{{after: 1, drop_connection: true}}]\n\
+             clicks:\n  - click_hash: {EXAMPLE_CLICK}\n"
+        ),
+    )
+    .expect("write");
+    RunningBinary::start_with(binary().arg("--scenario").arg(&scenario))
+}
+
+#[test]
+fn an_upstream_that_fails_midway_leaves_no_out_and_no_temporary_file() {
+    let upstream_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_failing_after_one_answer(upstream_dir.path());
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("recorded.yaml");
+
+    let (code, stderr) = record_into(&format!("http://{}", upstream.addr), &out, &[]);
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("transaction_hash={EXAMPLE_CLICK}: 200")),
+        "{stderr}"
+    );
+    assert_eq!(file_names(dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_forced_record_whose_upstream_fails_midway_keeps_the_old_file() {
+    let upstream_dir = tempfile::tempdir().expect("dir");
+    let upstream = upstream_failing_after_one_answer(upstream_dir.path());
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("precious.yaml");
+    std::fs::write(&out, PRECIOUS).expect("write");
+
+    let (code, stderr) = record_into(&format!("http://{}", upstream.addr), &out, &["--force"]);
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(std::fs::read(&out).expect("read"), PRECIOUS);
+    assert_eq!(file_names(dir.path()), ["precious.yaml"]);
 }
