@@ -144,15 +144,8 @@ fn serve(args: ServeArgs) -> u8 {
         if !bound.ip().is_loopback() {
             tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock");
         }
-        let active = state.snapshot().active.name().to_string();
-        // The line scripts wait for: the port really bound, then the scenario.
-        let mut stdout = std::io::stdout();
-        let printed = writeln!(stdout, "n4n-mock listening on http://{bound} scenario={active}")
-            .and_then(|()| stdout.flush());
-        if let Err(err) = printed {
-            tracing::warn!(error = %err, "could not print the listening line");
-        }
-        tracing::info!(address = %bound, scenario = active, "listening");
+        // Written before the listening line, so a script that has read the
+        // line finds the file.
         let url_file = match &args.url_file {
             Some(path) => match UrlFile::write(path, bound) {
                 Ok(file) => Some(file),
@@ -163,6 +156,15 @@ fn serve(args: ServeArgs) -> u8 {
             },
             None => None,
         };
+        let active = state.snapshot().active.name().to_string();
+        // The line scripts wait for: the port really bound, then the scenario.
+        let mut stdout = std::io::stdout();
+        let printed = writeln!(stdout, "n4n-mock listening on http://{bound} scenario={active}")
+            .and_then(|()| stdout.flush());
+        if let Err(err) = printed {
+            tracing::warn!(error = %err, "could not print the listening line");
+        }
+        tracing::info!(address = %bound, scenario = active, "listening");
         server::run(listener, state, shutdown).await;
         if let Some(file) = url_file {
             file.remove();

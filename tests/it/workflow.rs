@@ -350,6 +350,26 @@ fn serve_writes_the_bound_url_to_the_url_file_and_removes_it_on_stop() {
 }
 
 #[test]
+fn a_url_file_that_cannot_be_written_stops_the_start() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url_file = dir.path().join("no-such-folder").join("mock.url");
+
+    let output = binary()
+        .args(["--port", "0", "--url-file"])
+        .arg(&url_file)
+        .output()
+        .expect("run");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write the URL file"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "no listening line: nobody may wait on it"
+    );
+}
+
+#[test]
 fn a_reader_of_the_url_file_never_sees_half_a_line() {
     let dir = tempfile::tempdir().expect("dir");
     let url_file = dir.path().join("mock.url");
