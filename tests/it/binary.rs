@@ -413,6 +413,57 @@ fn the_readme_curl_example_answers_as_documented() {
     assert_eq!(answered, documented);
 }
 
+/// The README's call-count example, run as written but for the host: curl
+/// fails with the unmet expectation before the lookup, passes after it.
+#[test]
+fn the_readme_verify_example_fails_then_passes_as_documented() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let start = readme
+        .find("curl --fail-with-body -X POST http://127.0.0.1:8080/__mock/verify")
+        .expect("the verify example in README.md");
+    let end = start + readme[start..].find("]}'\n").expect("end of the example") + "]}'".len();
+    let server = RunningBinary::start(&[]);
+    let command = readme[start..end].replace("127.0.0.1:8080", &server.addr.to_string());
+    let run = || {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("{command} -sS")])
+            .output()
+            .expect("curl (install it: apt-get install curl)")
+    };
+
+    let before = run();
+    let lookup = readme
+        .lines()
+        .find(|l| l.starts_with("curl -X GET 'http://127.0.0.1:8080/api/transaction/click_detail'"))
+        .expect("the curl example in README.md")
+        .replace("127.0.0.1:8080", &server.addr.to_string());
+    let looked_up = std::process::Command::new("sh")
+        .args(["-c", &format!("{lookup} -sS")])
+        .output()
+        .expect("curl");
+    let after = run();
+
+    assert_eq!(
+        before.status.code(),
+        Some(22),
+        "curl --fail-with-body fails"
+    );
+    let unmet: serde_json::Value = serde_json::from_slice(&before.stdout).expect("JSON");
+    assert_eq!(unmet["message"], "1 of 2 expectations not met");
+    assert!(looked_up.status.success());
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+    let met: serde_json::Value = serde_json::from_slice(&after.stdout).expect("JSON");
+    assert_eq!(
+        met,
+        serde_json::json!({"result": "success", "expectations": 2})
+    );
+}
+
 #[test]
 fn binding_beyond_loopback_logs_a_warning() {
     let server = RunningBinary::start(&["--bind", "0.0.0.0"]);
