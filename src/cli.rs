@@ -130,6 +130,11 @@ pub struct ServeArgs {
     /// How many API requests `GET /__mock/requests` keeps (the newest; 0 keeps none).
     #[arg(long, env = "N4N_MOCK_JOURNAL_SIZE", default_value_t = crate::journal::DEFAULT_JOURNAL_SIZE, value_name = "N")]
     pub journal_size: usize,
+
+    /// How many bytes of memory the journal may hold; past it the oldest
+    /// requests go first, whatever --journal-size allows (0 keeps none).
+    #[arg(long, env = "N4N_MOCK_JOURNAL_BYTES", default_value_t = crate::journal::DEFAULT_JOURNAL_BYTES, value_name = "N")]
+    pub journal_bytes: usize,
 }
 
 /// The scenarios folder option, shared by every subcommand.

@@ -63,6 +63,7 @@ fn load_state(args: &ServeArgs) -> Result<MockState, (u8, String)> {
     let options = MockOptions {
         admin: !args.no_admin,
         journal_size: args.journal_size,
+        journal_bytes: args.journal_bytes,
         limits: Limits {
             header_read_timeout: args.header_read_timeout,
             max_header_bytes: args.max_header_bytes as usize,

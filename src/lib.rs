@@ -16,7 +16,7 @@
 //! - [`params`]: lookup parameters from form, JSON, multipart bodies and the query.
 //! - [`api_error`]: error kinds, the contract's statuses and messages, overrides.
 //! - [`render`]: JSON bodies written once at load.
-//! - [`journal`]: the requests received, for `GET /__mock/requests`.
+//! - [`journal`]: the requests received, bounded in entries and bytes, read in pages.
 //! - [`memory`]: memory freed by a load handed back to the system.
 //! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
 //! - [`verification`]: call counts, checked against the journal.

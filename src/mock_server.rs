@@ -105,6 +105,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Lets the journal hold at most `bytes` of memory (the oldest requests
+    /// go first past it).
+    pub fn journal_bytes(mut self, bytes: usize) -> Self {
+        self.options.journal_bytes = bytes;
+        self
+    }
+
     /// Loads the scenarios, binds a free port on 127.0.0.1 and starts
     /// serving on the current tokio runtime.
     pub async fn start(self) -> Result<MockServer, MockServerError> {
@@ -172,7 +179,9 @@ impl MockServer {
         self.address
     }
 
-    /// The API requests received, oldest first (as `GET /__mock/requests`).
+    /// Every API request the journal keeps, oldest first, each text a
+    /// client chose cut to 256 bytes (`GET /__mock/requests` serves the same
+    /// entries in pages).
     pub fn requests(&self) -> Vec<JournalEntry> {
         self.state.journal().entries(None)
     }

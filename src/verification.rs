@@ -6,6 +6,11 @@
 //! both). With none of the three it asks for at least one; with `at_most`
 //! alone, for at most that many (`at_most: 0`: never called).
 //!
+//! The journal keeps at most [`journal::MAX_TEXT_BYTES`] of a text a client
+//! chose (method, path, scenario name, value): an expected text longer than
+//! that matches an entry whose text was cut when the part kept (cut on a
+//! character boundary) and the full length in bytes are the same.
+//!
 //! An unmet expectation comes back with the count found and the journal
 //! entries nearest to it: those that differ from it in the fewest fields,
 //! newest first among equals, each naming the fields that differ. That is
@@ -14,7 +19,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::journal::JournalEntry;
+use crate::journal::{self, JournalEntry, same_text};
 
 /// How many nearest entries an unmet expectation shows.
 pub const NEAREST: usize = 3;
@@ -144,20 +149,30 @@ impl Expectation {
                 differs.push(name);
             }
         };
+        let cut = entry.truncated;
         if let Some(method) = &self.method {
-            check("method", method.eq_ignore_ascii_case(&entry.method));
+            let (kept, full) = journal::cut(method);
+            let same = kept.eq_ignore_ascii_case(&entry.method) && full == cut.method;
+            check("method", same);
         }
         if let Some(path) = &self.path {
-            check("path", *path == entry.path);
+            check("path", same_text(path, &entry.path, cut.path));
         }
         if let Some(scenario) = &self.scenario {
-            check("scenario", *scenario == entry.scenario);
+            check(
+                "scenario",
+                same_text(scenario, &entry.scenario, cut.scenario),
+            );
         }
         if let Some(parameter) = &self.parameter {
             check("parameter", entry.parameter == Some(parameter.as_str()));
         }
         if let Some(value) = &self.value {
-            check("value", entry.value.as_deref() == Some(value.as_str()));
+            let same = entry
+                .value
+                .as_deref()
+                .is_some_and(|kept| same_text(value, kept, cut.value));
+            check("value", same);
         }
         if let Some(status) = self.status {
             check("status", entry.status == Some(status));
@@ -319,20 +334,21 @@ mod tests {
     use time::OffsetDateTime;
 
     use super::*;
+    use crate::journal::Received;
 
     fn entry(seq: u64, value: &str, status: u16) -> JournalEntry {
-        JournalEntry {
+        JournalEntry::from(Received {
             seq,
             time: OffsetDateTime::UNIX_EPOCH,
-            method: "GET".into(),
-            path: "/api/transaction/click_detail".into(),
-            scenario: "default".into(),
+            method: "GET",
+            path: "/api/transaction/click_detail",
+            scenario: "default",
             parameter: Some("transaction_hash"),
-            value: Some(value.into()),
+            value: Some(value),
             outcome: if status == 200 { "click" } else { "not_found" },
             click_hash: None,
             status: Some(status),
-        }
+        })
     }
 
     #[test]
@@ -401,6 +417,28 @@ mod tests {
             assert_eq!(miss.differences(&e).len(), 1, "{miss:?}");
         }
         assert!(Expectation::any().method("get").differences(&e).is_empty());
+    }
+
+    #[test]
+    fn a_long_value_matches_its_cut_entry_by_kept_part_and_length() {
+        let long = "a".repeat(300);
+        let entries = [entry(1, &long, 200)];
+
+        let same = Expectation::any().value(long.clone());
+        let longer = Expectation::any().value("a".repeat(301));
+        let other_tail = Expectation::any().value(format!("{}b", "a".repeat(299)));
+
+        assert_eq!(verify(&entries, &[same]), Ok(1));
+        assert!(verify(&entries, &[longer]).is_err(), "another length");
+        assert_eq!(
+            verify(&entries, &[other_tail]),
+            Ok(1),
+            "past the cap the journal cannot tell them apart"
+        );
+        assert!(
+            verify(&entries, &[Expectation::any().value("a".repeat(256))]).is_err(),
+            "the kept part alone is not the value sent"
+        );
     }
 
     #[test]

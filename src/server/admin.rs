@@ -3,11 +3,11 @@
 //!
 //! | method, path | answer |
 //! |---|---|
-//! | `GET /__mock/health` | status, active scenario, its counts, `last_reload_error` |
+//! | `GET /__mock/health` | status, active scenario, its counts, the journal's use, `last_reload_error` |
 //! | `GET /__mock/scenario` | the active scenario and every loaded one |
 //! | `PUT /__mock/scenario` | `{"name":"..."}` makes that one active |
 //! | `POST /__mock/reload` | reads the scenarios again; 422 with the problems |
-//! | `GET /__mock/requests` | the journal, oldest first; `?limit=N` the newest N |
+//! | `GET /__mock/requests` | a page of the journal, oldest first: `?limit=N` the newest N (1000 at most and by default); `&after=SEQ` those past SEQ |
 //! | `DELETE /__mock/requests` | clears the journal |
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
 //! | `POST /__mock/verify` | `{"expect":[...]}`: 200 when the journal meets every expectation, else 422 |
@@ -23,7 +23,7 @@ use super::body::BodyError;
 use super::response::{self, HttpResponse};
 use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
 use crate::api_error::ErrorKind;
-use crate::journal::JournalEntry;
+use crate::journal::{self, JournalEntry, JournalUsage};
 use crate::scenario::Scenario;
 use crate::scenario::faults::CounterValues;
 use crate::verification::{self, Expectation, Failure, VerifyError};
@@ -117,12 +117,34 @@ struct Health<'a> {
     clicks: usize,
     transactions: usize,
     counters: CounterValues,
+    journal: JournalHealth,
     #[serde(skip_serializing_if = "Option::is_none")]
     last_reload_error: Option<&'a ReloadFailure>,
 }
 
-/// `GET /__mock/health`: the active scenario and its counts, and what the
-/// last reload found wrong until one succeeds.
+/// What the journal holds, and its caps.
+#[derive(Serialize)]
+struct JournalHealth {
+    entries: usize,
+    bytes: usize,
+    max_entries: usize,
+    max_bytes: usize,
+}
+
+impl JournalHealth {
+    fn of(journal: &journal::Journal) -> JournalHealth {
+        let JournalUsage { entries, bytes } = journal.usage();
+        JournalHealth {
+            entries,
+            bytes,
+            max_entries: journal.capacity(),
+            max_bytes: journal.max_bytes(),
+        }
+    }
+}
+
+/// `GET /__mock/health`: the active scenario and its counts, what the
+/// journal holds, and what the last reload found wrong until one succeeds.
 fn health(state: &MockState) -> HttpResponse {
     let snapshot = state.snapshot();
     let failure = state.last_reload_error();
@@ -134,6 +156,7 @@ fn health(state: &MockState) -> HttpResponse {
             clicks: snapshot.active.clicks().clicks(),
             transactions: snapshot.active.clicks().transactions(),
             counters: snapshot.active.counters().values(),
+            journal: JournalHealth::of(state.journal()),
             last_reload_error: failure.as_deref(),
         },
     )
@@ -277,28 +300,50 @@ async fn reload(state: &MockState) -> HttpResponse {
 #[derive(Serialize)]
 struct Requests {
     requests: Vec<JournalEntry>,
+    next_after: u64,
+    more: bool,
 }
 
-/// `GET /__mock/requests[?limit=N]`.
+/// `GET /__mock/requests[?limit=N][&after=SEQ]`: one page of the journal.
+/// Either number may be as large as a client likes: a `limit` past
+/// [`journal::MAX_PAGE`] is taken as that, an `after` past `u64::MAX` as that.
 fn requests(state: &MockState, query: Option<&str>) -> HttpResponse {
-    let mut limit = None;
+    let mut limit = journal::MAX_PAGE;
+    let mut after = None;
     for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
-        if name == "limit" {
-            match value.parse::<usize>() {
-                Ok(n) => limit = Some(n),
-                Err(_) => {
-                    let message = format!("Invalid limit: `{value}` is not a whole number");
-                    return response::mock_error(
-                        StatusCode::BAD_REQUEST,
-                        "invalid-limit",
-                        &message,
-                    );
-                }
-            }
+        let (parameter, code) = match &*name {
+            "limit" => ("limit", "invalid-limit"),
+            "after" => ("after", "invalid-after"),
+            _ => continue,
+        };
+        let Some(number) = whole_number(&value) else {
+            let message = format!("Invalid {parameter}: `{value}` is not a whole number");
+            return response::mock_error(StatusCode::BAD_REQUEST, code, &message);
+        };
+        if parameter == "limit" {
+            limit = usize::try_from(number).unwrap_or(usize::MAX);
+        } else {
+            after = Some(number);
         }
     }
-    let requests = state.journal().entries(limit);
-    response::json_value(StatusCode::OK, &Requests { requests })
+    let page = state.journal().page(after, limit);
+    response::json_value(
+        StatusCode::OK,
+        &Requests {
+            requests: page.entries,
+            next_after: page.next_after,
+            more: page.more,
+        },
+    )
+}
+
+/// A whole number written in decimal digits; one too large for `u64` is
+/// `u64::MAX`, since both parameters clamp.
+fn whole_number(text: &str) -> Option<u64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.parse().unwrap_or(u64::MAX))
 }
 
 #[derive(Serialize)]

@@ -33,6 +33,9 @@ pub struct MockOptions {
     pub admin: bool,
     /// How many requests the journal keeps.
     pub journal_size: usize,
+    /// How many bytes of memory the journal's entries may hold; the oldest
+    /// go first past it.
+    pub journal_bytes: usize,
     /// What one client can make the server hold.
     pub limits: Limits,
 }
@@ -42,6 +45,7 @@ impl Default for MockOptions {
         MockOptions {
             admin: true,
             journal_size: crate::journal::DEFAULT_JOURNAL_SIZE,
+            journal_bytes: crate::journal::DEFAULT_JOURNAL_BYTES,
             limits: Limits::default(),
         }
     }
@@ -180,7 +184,7 @@ impl MockState {
             source,
             changing: tokio::sync::Mutex::new(()),
             last_reload_error: Mutex::new(None),
-            journal: Journal::new(options.journal_size),
+            journal: Journal::new(options.journal_size, options.journal_bytes),
             options,
         }
     }

@@ -244,3 +244,19 @@ async fn a_library_mock_verifies_with_a_readable_error() {
     assert!(text.contains("orderid=ORD-0 status=404"), "{text}");
     assert!(text.contains("(differs: value)"), "{text}");
 }
+
+#[tokio::test]
+async fn a_value_the_journal_cut_is_matched_by_its_kept_part_and_length() {
+    let server = TestServer::bundled("default").await;
+    let long = "a".repeat(1000);
+    let sent = server
+        .lookup_form(&format!("transaction_hash={long}"))
+        .await;
+    assert_eq!(sent.status, 404);
+
+    let same = verify(&server, json!({"expect": [{"value": long, "count": 1}]})).await;
+    let shorter = verify(&server, json!({"expect": [{"value": "a".repeat(999)}]})).await;
+
+    assert_eq!(same.status, 200, "{}", same.body);
+    assert_eq!(shorter.status, 422, "another length: {}", shorter.body);
+}

@@ -529,7 +529,10 @@ async fn admin_calls_are_not_journaled() {
 
     let journal = admin_get(&server, "/__mock/requests").await;
 
-    assert_eq!(journal.json(), json!({"requests": []}));
+    assert_eq!(
+        journal.json(),
+        json!({"requests": [], "next_after": 0, "more": false})
+    );
 }
 
 #[tokio::test]

@@ -112,6 +112,11 @@ impl TestServer {
         TestServer::start(bundled(name)).await
     }
 
+    /// Serves the bundled `default` scenario with these options.
+    pub async fn default_with(options: MockOptions) -> TestServer {
+        TestServer::serve(MockState::single(bundled("default"), options)).await
+    }
+
     /// `http://127.0.0.1:PORT{path}`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
@@ -141,6 +146,32 @@ impl TestServer {
     pub async fn lookup_example(&self) -> Answer {
         self.lookup_form(&format!("transaction_hash={EXAMPLE_CLICK}"))
             .await
+    }
+
+    /// `GET /__mock/requests{query}` (a query starts with `?`), as JSON.
+    pub async fn journal(&self, query: &str) -> serde_json::Value {
+        let answer = send(
+            self.client
+                .get(self.url(&format!("/__mock/requests{query}"))),
+        )
+        .await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.json()
+    }
+
+    /// `GET /__mock/health`, as JSON.
+    pub async fn health(&self) -> serde_json::Value {
+        send(self.client.get(self.url("/__mock/health")))
+            .await
+            .json()
+    }
+
+    /// `n` pings with the example credentials, one after the other.
+    pub async fn pings(&self, n: usize) {
+        for _ in 0..n {
+            let answer = send(self.get_as("/api/service/ping", API_KEY, USERNAME)).await;
+            assert_eq!(answer.status, 200);
+        }
     }
 
     /// A GET to `path` with these credential header values.
@@ -216,6 +247,34 @@ impl Answer {
     }
 }
 
+/// The `seq` of every entry of a journal page.
+pub fn seqs(page: &serde_json::Value) -> Vec<u64> {
+    page["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| r["seq"].as_u64().expect("seq"))
+        .collect()
+}
+
+/// What process `pid` holds resident now, in bytes (`VmRSS` of
+/// `/proc/PID/status`; Linux only).
+pub fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .expect("a VmRSS line");
+    let kib: u64 = line
+        .trim_start_matches("VmRSS:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .expect("VmRSS in kB");
+    kib * 1024
+}
+
 /// The built binary.
 pub fn binary() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_n4n-mock"));
@@ -229,6 +288,7 @@ pub fn binary() -> Command {
         "N4N_MOCK_WATCH",
         "N4N_MOCK_NO_ADMIN",
         "N4N_MOCK_JOURNAL_SIZE",
+        "N4N_MOCK_JOURNAL_BYTES",
         "N4N_MOCK_URL",
         "N4N_MOCK_URL_FILE",
         "RUST_LOG",

@@ -103,6 +103,16 @@ async fn every_admin_answer_validates_against_the_document() {
     let server = TestServer::folder(&dir, "default", MockOptions::default()).await;
     let client = reqwest::Client::new();
     let _ = server.lookup_example().await;
+    // An entry whose texts were cut, so that the journal shows its marks.
+    let _ = send(
+        server
+            .get_as(&format!("/api/{}", "p".repeat(300)), API_KEY, USERNAME)
+            .header("x-mock-scenario", "s".repeat(300)),
+    )
+    .await;
+    let _ = server
+        .lookup_form(&format!("transaction_hash={}", "a".repeat(300)))
+        .await;
     let calls: Vec<(&str, &str, Option<&str>)> = vec![
         ("GET", "/__mock/health", None),
         ("GET", "/__mock/scenario", None),
@@ -114,6 +124,18 @@ async fn every_admin_answer_validates_against_the_document() {
         ("GET", "/__mock/requests", None),
         ("GET", "/__mock/requests?limit=1", None),
         ("GET", "/__mock/requests?limit=many", None),
+        ("GET", "/__mock/requests?after=0&limit=1", None),
+        ("GET", "/__mock/requests?after=many", None),
+        (
+            "GET",
+            "/__mock/requests?limit=34139523133123193733120",
+            None,
+        ),
+        (
+            "GET",
+            "/__mock/requests?after=34139523133123193733120",
+            None,
+        ),
         (
             "POST",
             "/__mock/verify",
@@ -122,7 +144,7 @@ async fn every_admin_answer_validates_against_the_document() {
         (
             "POST",
             "/__mock/verify",
-            Some(r#"{"expect":[{"status":404}]}"#),
+            Some(r#"{"expect":[{"status":418}]}"#),
         ),
         (
             "POST",
@@ -165,8 +187,8 @@ async fn every_admin_answer_validates_against_the_document() {
     assert_eq!(
         statuses,
         [
-            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 422, 400, 405, 200, 200, 405,
-            404
+            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 400, 200, 200, 200, 422, 400,
+            405, 200, 200, 405, 404
         ],
         "{seen:?}"
     );

@@ -8,8 +8,9 @@
 //! in a debug build; `PROPTEST_CASES=20000` runs more of them by hand.
 //!
 //! The properties are grouped by what they feed: [`params`] calls
-//! `read_lookup` directly, [`loading`] loads scenarios, and [`http`] sends
-//! requests to a real server. This file holds what they share: the watchdog,
+//! `read_lookup` directly, [`loading`] loads scenarios, [`http`] sends
+//! requests to a real server, and [`journal`] sends sequences of them to a
+//! server whose journal has a small byte cap. This file holds what they share: the watchdog,
 //! the proptest configuration, and the strategies for bodies and Content-Type
 //! headers that both `read_lookup` and the server are fed.
 
@@ -24,6 +25,7 @@ use proptest::test_runner::TestCaseError;
 use crate::util::{EXAMPLE_CLICK, FORM};
 
 mod http;
+mod journal;
 mod loading;
 mod params;
 
