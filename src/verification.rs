@@ -24,6 +24,10 @@ use crate::journal::{self, JournalEntry, same_text};
 /// How many nearest entries an unmet expectation shows.
 pub const NEAREST: usize = 3;
 
+/// The most expectations one verification takes, so that one call costs at
+/// most that many passes over the journal and its answer stays small.
+pub const MAX_EXPECTATIONS: usize = 100;
+
 /// Requests a test expects the mock to have received.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -245,34 +249,50 @@ pub fn verify(
     entries: &[JournalEntry],
     expectations: &[Expectation],
 ) -> Result<usize, VerifyError> {
+    if expectations.len() > MAX_EXPECTATIONS {
+        return Err(VerifyError::Invalid {
+            index: MAX_EXPECTATIONS,
+            why: format!(
+                "{} expectations; one call takes at most {MAX_EXPECTATIONS}",
+                expectations.len()
+            ),
+        });
+    }
     let mut failures = Vec::new();
     for (index, expectation) in expectations.iter().enumerate() {
         let (low, high) = expectation
             .bounds()
             .map_err(|why| VerifyError::Invalid { index, why })?;
-        let mut ranked: Vec<Nearest> = entries
-            .iter()
-            .map(|entry| Nearest {
-                differs: expectation.differences(entry),
-                entry: entry.clone(),
-            })
-            .collect();
-        let actual = ranked.iter().filter(|n| n.differs.is_empty()).count() as u64;
+        let mut actual = 0u64;
+        // The nearest so far, best first: (fields that differ, newest first, index).
+        let mut nearest: Vec<(usize, std::cmp::Reverse<u64>, usize)> =
+            Vec::with_capacity(NEAREST + 1);
+        for (at, entry) in entries.iter().enumerate() {
+            let differs = expectation.differences(entry).len();
+            if differs == 0 {
+                actual += 1;
+            }
+            let rank = (differs, std::cmp::Reverse(entry.seq), at);
+            let place = nearest.partition_point(|near| *near < rank);
+            if place < NEAREST {
+                nearest.insert(place, rank);
+                nearest.truncate(NEAREST);
+            }
+        }
         if actual >= low && high.is_none_or(|high| actual <= high) {
             continue;
         }
-        ranked.sort_by(|a, b| {
-            a.differs
-                .len()
-                .cmp(&b.differs.len())
-                .then(b.entry.seq.cmp(&a.entry.seq))
-        });
-        ranked.truncate(NEAREST);
         failures.push(Failure {
             index,
             expected: expectation.clone(),
             actual,
-            nearest: ranked,
+            nearest: nearest
+                .into_iter()
+                .map(|(_, _, at)| Nearest {
+                    differs: expectation.differences(&entries[at]),
+                    entry: entries[at].clone(),
+                })
+                .collect(),
         });
     }
     if failures.is_empty() {
@@ -399,6 +419,16 @@ mod tests {
                 "case {index}"
             );
         }
+    }
+
+    #[test]
+    fn more_than_the_most_expectations_are_invalid() {
+        let many = vec![Expectation::any().at_most(9); MAX_EXPECTATIONS + 1];
+        assert_eq!(verify(&[], &many[..MAX_EXPECTATIONS]), Ok(MAX_EXPECTATIONS));
+        assert!(matches!(
+            verify(&[], &many),
+            Err(VerifyError::Invalid { .. })
+        ));
     }
 
     #[test]

@@ -198,6 +198,10 @@ async fn malformed_bodies_and_expectations_are_400_invalid_expectation() {
         (r#"{"expect":{}}"#, "expect"),
     ];
 
+    let too_many = format!(r#"{{"expect":[{}]}}"#, vec!["{}"; 101].join(","));
+    let cases = cases
+        .into_iter()
+        .chain([(too_many.as_str(), "at most 100")]);
     for (body, says) in cases {
         let answer = verify_raw(&server, body).await;
         assert_eq!(answer.status, 400, "{body}: {}", answer.body);
