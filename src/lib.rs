@@ -6,47 +6,77 @@
 //! every problem reported as `path:line:column: message`. Answers are
 //! deterministic: the same scenario and request give the same bytes.
 //!
+//! # Using it from Rust
+//!
+//! [`MockServer`] starts a mock in-process on a free loopback port, with a
+//! scenario by name, by file, or built in code ([`ScenarioBuilder`]); it
+//! hands back its URL and the requests it received ([`JournalEntry`]), and
+//! checks call counts ([`Expectation`]). The binary's command line is
+//! [`cli`] and [`run`].
+//!
 //! # Layout
 //!
-//! - [`cli`]: the command line (clap), flags and their environment variables.
-//! - [`commands`]: what each subcommand does; exit codes.
-//! - [`logging`]: tracing on stderr, text or JSON.
-//! - [`scenario`]: the YAML model, loading with includes, validation, the click index.
-//! - [`server`]: the accept loop and graceful stop, routing, one module per endpoint.
-//! - [`params`]: lookup parameters from form, JSON, multipart bodies and the query.
-//! - [`api_error`]: error kinds, the contract's statuses and messages, overrides.
-//! - [`render`]: JSON bodies written once at load.
-//! - [`journal`]: the requests received, bounded in entries and bytes, read in pages.
-//! - [`memory`]: memory freed by a load handed back to the system.
-//! - [`mock_server`]: [`MockServer`], a mock for Rust test suites.
-//! - [`verification`]: call counts, checked against the journal.
-//! - [`wait`]: `n4n-mock wait`, polling health until the mock answers.
-//! - [`write_file`]: files the tool writes, renamed into place only when whole.
-//! - [`interrupt`]: SIGINT and SIGTERM during such a write: it stops, nothing is left.
-//! - [`generate`]: `n4n-mock generate`, large valid scenarios for load tests.
-//! - [`contract`]: `openapi.yaml`, and `record` / `verify` against a live server.
+//! Modules import one way, from the top of this list to the bottom; a lower
+//! module never names a higher one.
 //!
-//! Tests start the server in-process with [`server::run`] on a listener bound
-//! to port 0, exactly as the binary does after parsing its flags; Rust test
-//! suites of other projects do the same through [`MockServer`].
+//! 1. The command line: `cli` (clap definitions, flags and their environment
+//!    variables), `commands` (what each subcommand does, [`CliError`] and the
+//!    exit codes), `logging` (tracing on stderr, text or JSON).
+//! 2. The server and the tools: `mock_server` ([`MockServer`], a mock for Rust
+//!    test suites), `server` (the accept loop and graceful stop, routing, one
+//!    module per endpoint, the admin API, reloads), `contract` (`record` and
+//!    `verify` against a live server), `wait` (polling health until a mock
+//!    answers), `generate` (large valid scenarios for load tests).
+//! 3. What a running mock keeps: `verification` (call counts, checked against
+//!    the journal), `journal` (the requests received, bounded in entries and
+//!    bytes, read in pages).
+//! 4. Reading a request: `params` (lookup parameters from form, JSON,
+//!    multipart bodies and the query).
+//! 5. Scenarios and their index: `scenario` (the YAML model, loading with
+//!    includes, validation with locations, the click index).
+//! 6. Rendering and errors: `api_error` (error kinds, the contract's statuses
+//!    and messages, overrides), `render` (JSON bodies written once at load).
+//! 7. Plumbing any layer may use: `write_file` (files written whole or not at
+//!    all), `interrupt` (SIGINT and SIGTERM during such a write), `memory`
+//!    (memory freed by a load handed back to the system).
+//!
+//! Only the names re-exported here are the crate's API; the modules are
+//! private (`fuzzing`, hidden, lends the request reader to the fuzzer). A test in `tests/` checks that no module names one above it.
 
-pub mod api_error;
+mod api_error;
 pub mod cli;
-pub mod commands;
-pub mod contract;
-pub mod generate;
-pub mod interrupt;
-pub mod journal;
-pub mod logging;
-pub mod memory;
-pub mod mock_server;
-pub mod params;
-pub mod render;
-pub mod scenario;
-pub mod server;
-pub mod verification;
-pub mod wait;
-pub mod write_file;
+mod commands;
+mod contract;
+mod generate;
+mod interrupt;
+mod journal;
+mod logging;
+mod memory;
+mod mock_server;
+mod params;
+mod render;
+mod scenario;
+mod server;
+mod verification;
+mod wait;
+mod write_file;
 
-pub use mock_server::MockServer;
-pub use verification::{Expectation, VerifyError};
+pub use commands::{CliError, run};
+pub use journal::{JournalEntry, MAX_TEXT_BYTES, Truncated};
+pub use logging::{LogGuard, init as init_logging};
+pub use mock_server::{MockServer, MockServerBuilder, MockServerError};
+pub use scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
+pub use scenario::problem::{Location, Position};
+pub use scenario::{LoadError, Problem, Scenario};
+pub use server::MockOptions;
+pub use server::limits::Limits;
+pub use server::state::{ReloadFailure, ReportedProblem, StartError, UnknownScenario};
+pub use verification::{Expectation, Failure, Nearest, VerifyError};
+
+/// The reading of request parameters, for the fuzzer (`fuzz/`) and the
+/// property tests that feed it hostile bodies: not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::params::{Lookup, MalformedBody, read_lookup};
+    pub use crate::scenario::LookupKey;
+}

@@ -29,7 +29,7 @@
 //! # }
 //! ```
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -50,9 +50,18 @@ pub enum MockServerError {
     /// A scenario does not load, or the one asked for is not there.
     #[error(transparent)]
     Scenarios(#[from] StartError),
-    /// No loopback port could be bound.
-    #[error("cannot listen on 127.0.0.1: {0}")]
-    Bind(#[from] std::io::Error),
+    /// No port could be bound on the address.
+    #[error("cannot listen on {address}: {source}")]
+    Bind {
+        /// The address asked for.
+        address: IpAddr,
+        /// Why not.
+        source: std::io::Error,
+    },
+    /// Loading the scenarios ended without a result: it panicked, or the
+    /// runtime was shutting down before it could run.
+    #[error("loading the scenarios did not finish: {0}")]
+    LoadAborted(#[source] tokio::task::JoinError),
 }
 
 /// Which scenario answers at first.
@@ -67,6 +76,7 @@ enum Choice {
 #[derive(Debug)]
 pub struct MockServerBuilder {
     scenarios_dir: Option<PathBuf>,
+    address: IpAddr,
     choice: Choice,
     options: MockOptions,
 }
@@ -99,6 +109,20 @@ impl MockServerBuilder {
         self
     }
 
+    /// Sets every option at once: the admin API, the journal's bounds, the
+    /// connection limits.
+    pub fn options(mut self, options: MockOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Listens on this address, on a free port: `127.0.0.1` unless told
+    /// otherwise (`::1` for IPv6 loopback).
+    pub fn address(mut self, address: IpAddr) -> Self {
+        self.address = address;
+        self
+    }
+
     /// Keeps the newest `size` requests in the journal.
     pub fn journal_size(mut self, size: usize) -> Self {
         self.options.journal_size = size;
@@ -114,6 +138,9 @@ impl MockServerBuilder {
 
     /// Loads the scenarios, binds a free port on 127.0.0.1 and starts
     /// serving on the current tokio runtime.
+    ///
+    /// Loading reads and parses files, so it runs on the runtime's blocking
+    /// threads and never holds up the tasks of the test that starts the mock.
     pub async fn start(self) -> Result<MockServer, MockServerError> {
         let mut source = CatalogSource {
             dir: self.scenarios_dir,
@@ -128,8 +155,12 @@ impl MockServerBuilder {
                 Active::Named(name)
             }
         };
-        let state = MockState::load(source, active, self.options)?;
-        MockServer::serve(state).await
+        // Reading and parsing files blocks: off the runtime's threads.
+        let options = self.options;
+        let state = tokio::task::spawn_blocking(move || MockState::load(source, active, options))
+            .await
+            .map_err(MockServerError::LoadAborted)??;
+        MockServer::serve(state, self.address).await
     }
 }
 
@@ -148,14 +179,19 @@ impl MockServer {
         MockServerBuilder {
             scenarios_dir: None,
             choice: Choice::Named("default".into()),
+            address: IpAddr::V4(Ipv4Addr::LOCALHOST),
             options: MockOptions::default(),
         }
     }
 
-    /// Serves `state` on a free loopback port.
-    pub async fn serve(state: MockState) -> Result<MockServer, MockServerError> {
-        let listener = TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0)).await?;
-        let address = listener.local_addr()?;
+    /// Serves `state` on a free port of `address`.
+    async fn serve(state: MockState, address: IpAddr) -> Result<MockServer, MockServerError> {
+        let listener = TcpListener::bind((address, 0))
+            .await
+            .map_err(|source| MockServerError::Bind { address, source })?;
+        let address = listener
+            .local_addr()
+            .map_err(|source| MockServerError::Bind { address, source })?;
         let state = Arc::new(state);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::run(listener, Arc::clone(&state), async {
@@ -219,11 +255,6 @@ impl MockServer {
     /// Reads the scenarios again (as `POST /__mock/reload`).
     pub async fn reload(&self) -> Result<(), Arc<ReloadFailure>> {
         self.state.reload().await.map(|_| ())
-    }
-
-    /// Everything the mock holds.
-    pub fn state(&self) -> &Arc<MockState> {
-        &self.state
     }
 
     /// Stops accepting, lets requests in flight finish, and waits for that.

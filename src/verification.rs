@@ -218,7 +218,7 @@ pub struct Failure {
     pub expected: Expectation,
     /// How many entries matched it.
     pub actual: u64,
-    /// Up to [`NEAREST`] entries that differ from it in the fewest fields.
+    /// Up to three entries that differ from it in the fewest fields.
     pub nearest: Vec<Nearest>,
 }
 

@@ -1,4 +1,4 @@
-//! Fuzzes `params::read_lookup`, the reading of a body and query string that
+//! Fuzzes `read_lookup` (through `n4n_mock::fuzzing`), the reading of a body and query string that
 //! a client controls: whatever the bytes, it must return, never panic or hang.
 //!
 //! The input is split as
@@ -61,7 +61,7 @@ fuzz_target!(|input: &[u8]| {
     let query = (query_len > 0).then(|| String::from_utf8_lossy(take(&mut data, query_len)));
     let body = Bytes::copy_from_slice(data);
 
-    let read = runtime().block_on(n4n_mock::params::read_lookup(
+    let read = runtime().block_on(n4n_mock::fuzzing::read_lookup(
         content_type.as_ref(),
         body,
         query.as_deref(),

@@ -7,7 +7,6 @@
 //! repository root is the contract written down (served at
 //! `GET /__mock/openapi.yaml`); a test keeps it and the server in step.
 //!
-//! - [`cli`]: the flags of `record` and `verify`, and the two commands.
 //! - [`upstream`]: lookups against a live server; the api-key kept out of sight.
 //! - [`json`]: JSON as written: numbers' text, keys' order (serde_json underneath).
 //! - [`shape`]: the contract's success and error bodies as shapes.
@@ -16,7 +15,6 @@
 //! - [`record`]: a scenario written from answers, and checked by loading it back.
 //! - [`to_yaml`]: JSON written as YAML the scenario loader reads back unchanged.
 
-pub mod cli;
 pub mod drift;
 pub mod json;
 pub mod record;
@@ -24,5 +22,3 @@ pub mod shape;
 pub mod to_yaml;
 pub mod upstream;
 pub mod verify;
-
-pub use cli::{RecordArgs, VerifyArgs, record, verify};

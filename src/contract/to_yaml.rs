@@ -168,7 +168,6 @@ pub fn push_comment(out: &mut String, text: &str, indent: usize) {
 mod tests {
     use super::*;
     use crate::contract::json;
-    use crate::render;
     use crate::scenario::yaml;
 
     /// Writes `body` under `response:`, reads it back as the loader does and
@@ -182,7 +181,7 @@ mod tests {
             panic!("a mapping")
         };
         let mut out = String::new();
-        render::push_yaml(&mut out, &entries[0].1);
+        crate::scenario::to_json::push_yaml(&mut out, &entries[0].1);
         out
     }
 

@@ -172,7 +172,7 @@ pub fn heap_block(bytes: usize) -> usize {
 
 impl JournalEntry {
     /// What this entry holds in memory, in bytes: its own (boxed) block and
-    /// one block per text, as [`heap_block`] rounds them.
+    /// one block per text, each rounded as glibc's allocator rounds it.
     pub fn memory_bytes(&self) -> usize {
         let texts = [
             Some(&self.method),

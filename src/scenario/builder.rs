@@ -10,7 +10,7 @@ use super::{LoadError, Scenario};
 /// A scenario under construction.
 ///
 /// ```
-/// use n4n_mock::scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
+/// use n4n_mock::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
 ///
 /// let scenario = ScenarioBuilder::new("orders")
 ///     .credential("qa", "0123456789abcdef")
@@ -23,7 +23,7 @@ use super::{LoadError, Scenario};
 ///     .build()
 ///     .expect("a valid scenario");
 /// assert_eq!(scenario.name(), "orders");
-/// assert_eq!(scenario.clicks().transactions(), 1);
+/// assert_eq!(scenario.transaction_count(), 1);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ScenarioBuilder {

@@ -164,16 +164,8 @@ impl Catalog {
         .load()
     }
 
-    /// A catalog of exactly these scenarios (names must differ).
-    pub fn of(scenarios: Vec<Arc<Scenario>>) -> Catalog {
-        Catalog {
-            scenarios,
-            watched: Vec::new(),
-        }
-    }
-
     /// The scenario read from the file at `path`, however the path is spelled.
-    pub fn from_file(&self, path: &Path) -> Option<&Arc<Scenario>> {
+    pub fn loaded_from(&self, path: &Path) -> Option<&Arc<Scenario>> {
         self.scenarios.iter().find(|s| same_file(s.origin(), path))
     }
 

@@ -141,6 +141,11 @@ impl ClickIndex {
         })
     }
 
+    /// Every click's `click_hash`, in file order.
+    pub fn click_hashes(&self) -> impl Iterator<Item = &str> {
+        self.hashes.iter().map(String::as_str)
+    }
+
     /// How many clicks there are.
     pub fn clicks(&self) -> usize {
         self.hashes.len()
@@ -156,7 +161,7 @@ impl ClickIndex {
 fn success_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes {
     let mut out = String::with_capacity(512 + 384 * transactions.len());
     if let Some(response) = &click.response {
-        render::push_yaml(&mut out, response);
+        crate::scenario::to_json::push_yaml(&mut out, response);
         return Bytes::from(out);
     }
     let mut body = ObjectWriter::open(&mut out);

@@ -7,8 +7,9 @@
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`to_json`]: a captured `response:` written as JSON.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
-//! - [`faults`]: latency, fault rules and rate limits a scenario asks for.
+//! - [`faults`]: latency, fault rules and rate limits a scenario asks for, and when they fire.
 //! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
 //! - [`source`]: disk files or the built-in copy of `default`.
 //! - [`problem`]: `path:line:column: message`.
@@ -22,6 +23,7 @@ pub mod model;
 pub mod problem;
 pub mod read;
 pub mod source;
+pub mod to_json;
 pub mod yaml;
 
 use std::fmt;
@@ -33,7 +35,7 @@ use subtle::ConstantTimeEq;
 
 use crate::api_error::ErrorTable;
 use faults::{FaultCounters, FaultPlan};
-pub use index::{ClickIndex, LookupKey, Match};
+pub use index::{ClickIndex, LookupKey};
 pub use model::Credential;
 pub use problem::Problem;
 use source::Source;
@@ -152,37 +154,47 @@ impl Scenario {
     }
 
     /// The file it was loaded from.
-    pub fn origin(&self) -> &Path {
+    pub(crate) fn origin(&self) -> &Path {
         &self.origin
     }
 
     /// Every file read to load it, its includes too.
-    pub fn files(&self) -> &[PathBuf] {
+    pub(crate) fn files(&self) -> &[PathBuf] {
         &self.files
     }
 
-    /// The clicks, indexed.
-    pub fn clicks(&self) -> &ClickIndex {
+    /// How many clicks it has.
+    pub fn click_count(&self) -> usize {
+        self.clicks.clicks()
+    }
+
+    /// How many transactions it has.
+    pub fn transaction_count(&self) -> usize {
+        self.clicks.transactions()
+    }
+
+    /// Its clicks, indexed for lookup.
+    pub(crate) fn clicks(&self) -> &ClickIndex {
         &self.clicks
     }
 
     /// What the scenario asks to go wrong.
-    pub fn faults(&self) -> &FaultPlan {
+    pub(crate) fn faults(&self) -> &FaultPlan {
         &self.faults
     }
 
     /// Its API requests so far, and how many faults hit them.
-    pub fn counters(&self) -> &FaultCounters {
+    pub(crate) fn counters(&self) -> &FaultCounters {
         &self.counters
     }
 
     /// The error answers with the scenario's overrides.
-    pub fn errors(&self) -> &ErrorTable {
+    pub(crate) fn errors(&self) -> &ErrorTable {
         &self.errors
     }
 
     /// Whether `addr` may call the API (always, when `allowed_ips` is absent).
-    pub fn allows(&self, addr: IpAddr) -> bool {
+    pub(crate) fn allows(&self, addr: IpAddr) -> bool {
         // A dual-stack listener reports IPv4 peers as ::ffff:a.b.c.d.
         let addr = addr.to_canonical();
         match &self.allowed_ips {
@@ -193,7 +205,7 @@ impl Scenario {
 
     /// Checks a credential pair. Every pair is compared, keys in constant
     /// time, so the answer's timing does not tell which part was wrong.
-    pub fn check_credentials(&self, username: &[u8], api_key: &[u8]) -> CredentialCheck {
+    pub(crate) fn check_credentials(&self, username: &[u8], api_key: &[u8]) -> CredentialCheck {
         let mut found = subtle::Choice::from(0);
         for credential in &self.credentials {
             let user_ok = credential.username.as_bytes().ct_eq(username);

@@ -101,6 +101,12 @@ pub const MAX_SCALAR_BYTES: usize = 512 * 1024 * 1024;
 /// rare in scenarios, and each alias can cost as much as what it names.
 pub const MAX_ALIASES: usize = 10_000;
 
+/// The most values aliases may replay in one file, all aliases together: far
+/// more than a scenario that shares a few records needs, and reached in a
+/// blink by one whose aliases multiply (`*a` of `*b` of `*c`...), which is
+/// refused before it costs time or memory.
+pub const MAX_ALIASED_EVENTS: usize = 100_000;
+
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
@@ -110,6 +116,7 @@ fn options() -> serde_saphyr::Options {
             max_events: 2 * MAX_NODES,
             max_total_scalar_bytes: MAX_SCALAR_BYTES,
             max_aliases: MAX_ALIASES,
+            max_recorded_anchor_events: MAX_ALIASED_EVENTS,
         },
     }
 }

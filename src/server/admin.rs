@@ -20,7 +20,7 @@ use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::body::BodyError;
-use super::response::{self, HttpResponse};
+use super::response::{self, Answer};
 use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
 use crate::api_error::ErrorKind;
 use crate::journal::{self, JournalEntry, JournalUsage};
@@ -83,7 +83,7 @@ pub async fn answer(
     endpoint: Option<AdminEndpoint>,
     parts: &Parts,
     body: Result<Bytes, BodyError>,
-) -> HttpResponse {
+) -> Answer {
     let errors = response::contract_errors();
     let endpoint = match endpoint {
         Some(AdminEndpoint::Health) => AdminEndpoint::Health,
@@ -103,7 +103,7 @@ pub async fn answer(
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response
-                .headers_mut()
+                .headers
                 .insert(header::ALLOW, HeaderValue::from_static(endpoint.allow()));
             response
         }
@@ -145,7 +145,7 @@ impl JournalHealth {
 
 /// `GET /__mock/health`: the active scenario and its counts, what the
 /// journal holds, and what the last reload found wrong until one succeeds.
-fn health(state: &MockState) -> HttpResponse {
+fn health(state: &MockState) -> Answer {
     let snapshot = state.snapshot();
     let failure = state.last_reload_error();
     response::json_value(
@@ -190,7 +190,7 @@ struct Scenarios<'a> {
 }
 
 /// `GET /__mock/scenario`.
-fn scenarios(state: &MockState) -> HttpResponse {
+fn scenarios(state: &MockState) -> Answer {
     let snapshot = state.snapshot();
     let scenarios = snapshot.catalog.scenarios().iter();
     response::json_value(
@@ -216,7 +216,7 @@ struct Switched<'a> {
 }
 
 /// `PUT /__mock/scenario` with `{"name":"..."}`.
-async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
+async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
     let errors = response::contract_errors();
     let request: Switch = match body {
         Err(unread) => {
@@ -245,7 +245,7 @@ async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> HttpRespon
 }
 
 /// 400 `Unknown scenario: NAME` with `X-Mock-Error: unknown-scenario`.
-pub fn unknown_scenario(unknown: &UnknownScenario) -> HttpResponse {
+pub fn unknown_scenario(unknown: &UnknownScenario) -> Answer {
     response::mock_error(
         StatusCode::BAD_REQUEST,
         "unknown-scenario",
@@ -269,7 +269,7 @@ struct ReloadRefused<'a> {
 
 /// `POST /__mock/reload`: 200 with the scenarios now loaded, or 422 with
 /// every problem while the last good set keeps serving.
-async fn reload(state: &MockState) -> HttpResponse {
+async fn reload(state: &MockState) -> Answer {
     match state.reload().await {
         Ok(snapshot) => response::json_value(
             StatusCode::OK,
@@ -288,7 +288,7 @@ async fn reload(state: &MockState) -> HttpResponse {
                     problems: &failure.problems,
                 },
             );
-            response.headers_mut().insert(
+            response.headers.insert(
                 response::MOCK_ERROR,
                 HeaderValue::from_static("reload-failed"),
             );
@@ -307,7 +307,7 @@ struct Requests {
 /// `GET /__mock/requests[?limit=N][&after=SEQ]`: one page of the journal.
 /// Either number may be as large as a client likes: a `limit` past
 /// [`journal::MAX_PAGE`] is taken as that, an `after` past `u64::MAX` as that.
-fn requests(state: &MockState, query: Option<&str>) -> HttpResponse {
+fn requests(state: &MockState, query: Option<&str>) -> Answer {
     let mut limit = journal::MAX_PAGE;
     let mut after = None;
     for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
@@ -353,7 +353,7 @@ struct Cleared {
 }
 
 /// `DELETE /__mock/requests`.
-fn clear_requests(state: &MockState) -> HttpResponse {
+fn clear_requests(state: &MockState) -> Answer {
     let cleared = state.journal().clear();
     response::json_value(
         StatusCode::OK,
@@ -370,7 +370,7 @@ struct Reset {
 }
 
 /// `POST /__mock/reset`: every scenario counts its requests from zero again.
-fn reset(state: &MockState) -> HttpResponse {
+fn reset(state: &MockState) -> Answer {
     state.reset_counters();
     response::json_value(StatusCode::OK, &Reset { result: "success" })
 }
@@ -398,7 +398,7 @@ struct Unmet<'a> {
 /// meets every expectation; 422 `expectation-failed` with each unmet one,
 /// its count and its nearest entries; 400 `invalid-expectation` for a body
 /// or an expectation that cannot be checked.
-fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
+fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
     let invalid = |why: &str| {
         response::mock_error(
             StatusCode::BAD_REQUEST,
@@ -440,7 +440,7 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> HttpResponse {
                     failures: &failures,
                 },
             );
-            response.headers_mut().insert(
+            response.headers.insert(
                 response::MOCK_ERROR,
                 HeaderValue::from_static("expectation-failed"),
             );

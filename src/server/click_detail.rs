@@ -44,19 +44,19 @@ pub async fn answer(
                     .into();
             }
         };
-    let (response, outcome, behaviour) = match scenario.clicks().find(lookup.key, &lookup.value) {
+    let (answer, outcome, behaviour) = match scenario.clicks().find(lookup.key, &lookup.value) {
         Some(found) => (
             response::json(StatusCode::OK, found.body.clone()),
             Outcome::Click(found.click_hash.to_string()),
             found.behaviour.cloned(),
         ),
         None => {
-            let (response, outcome) = response::api_error(errors, ErrorKind::NotFound, None);
-            (response, outcome, None)
+            let (answer, outcome) = response::api_error(errors, ErrorKind::NotFound, None);
+            (answer, outcome, None)
         }
     };
     Reply {
-        response,
+        answer,
         outcome,
         lookup: Some(lookup),
         behaviour,

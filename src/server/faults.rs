@@ -5,17 +5,16 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
 use hyper::StatusCode;
-use hyper::header::{HeaderValue, RETRY_AFTER};
+use hyper::header::{HeaderName, HeaderValue, RETRY_AFTER};
 
-use super::response::{self, Outcome, Reply};
+use super::response::{self, Fault, Outcome, Reply};
 use crate::scenario::Scenario;
 use crate::scenario::faults::{FaultOutcome, Verdict};
 
 /// The header naming the fault that shaped a response, for people reading
 /// a capture; clients under test have no reason to look at it.
-pub const MOCK_FAULT: &str = "x-mock-fault";
+pub const MOCK_FAULT: HeaderName = HeaderName::from_static("x-mock-fault");
 
 /// A request whose connection is closed without an answer.
 #[derive(Debug, thiserror::Error)]
@@ -39,11 +38,10 @@ pub fn before(scenario: &Scenario) -> Admission<'_> {
     {
         Verdict::Answer(rule) => Admission::Answer(rule),
         Verdict::RateLimited { retry_after, body } => {
-            let mut response = response::json(StatusCode::TOO_MANY_REQUESTS, body.clone());
-            let headers = response.headers_mut();
-            headers.insert(RETRY_AFTER, HeaderValue::from(retry_after));
-            headers.insert(MOCK_FAULT, HeaderValue::from_static("rate_limited"));
-            Admission::Refused(Box::new(Reply::from((response, Outcome::RateLimited))))
+            let answer = response::json(StatusCode::TOO_MANY_REQUESTS, body.clone())
+                .with_header(RETRY_AFTER, HeaderValue::from(retry_after))
+                .with_header(MOCK_FAULT, HeaderValue::from_static("rate_limited"));
+            Admission::Refused(Box::new(Reply::from((answer, Outcome::RateLimited))))
         }
     }
 }
@@ -82,30 +80,25 @@ pub async fn after(
     let Some(fault) = fault else {
         return (reply, None);
     };
-    let name = fault.name();
-    let (status, body) = match fault {
+    let (kind, status, body) = match fault {
         FaultOutcome::Latency(_) => return (reply, None),
         FaultOutcome::DropConnection => {
-            reply.outcome = Outcome::Fault("drop_connection");
+            reply.outcome = Outcome::Fault(Fault::DropConnection);
             return (reply, Some(DropConnection));
         }
-        FaultOutcome::Error { status, body } => (status, body),
+        FaultOutcome::Error { status, body } => (Fault::Status, status, body),
         FaultOutcome::MalformedJson => {
-            let placeholder = response::json(StatusCode::OK, Bytes::new());
-            let original = std::mem::replace(&mut reply.response, placeholder);
-            let body = match original.into_body().collect().await {
-                Ok(collected) => collected.to_bytes(),
-                Err(never) => match never {},
-            };
-            (StatusCode::OK, body.slice(..body.len() / 2))
+            let body = &reply.answer.body;
+            (
+                Fault::MalformedJson,
+                StatusCode::OK,
+                body.slice(..body.len() / 2),
+            )
         }
-        FaultOutcome::EmptyBody => (StatusCode::OK, Bytes::new()),
+        FaultOutcome::EmptyBody => (Fault::EmptyBody, StatusCode::OK, Bytes::new()),
     };
-    let mut response = response::json(status, body);
-    response
-        .headers_mut()
-        .insert(MOCK_FAULT, HeaderValue::from_static(name));
-    reply.response = response;
-    reply.outcome = Outcome::Fault(name);
+    reply.answer =
+        response::json(status, body).with_header(MOCK_FAULT, HeaderValue::from_static(kind.name()));
+    reply.outcome = Outcome::Fault(kind);
     (reply, None)
 }

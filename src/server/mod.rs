@@ -32,6 +32,7 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
@@ -136,7 +137,7 @@ async fn serve_connection<C>(
     idle_timeout: Duration,
     mut stopping: watch::Receiver<()>,
 ) where
-    C: Future<Output = hyper::Result<()>> + GracefulConnection,
+    C: GracefulConnection<Error = hyper::Error>,
 {
     tokio::pin!(connection);
     let mut closing = false;
@@ -152,7 +153,7 @@ async fn serve_connection<C>(
                 return;
             }
             _ = stopping.changed(), if !closing => {
-                connection.as_mut().shut_down();
+                connection.as_mut().graceful_shutdown();
                 closing = true;
             }
             () = tokio::time::sleep_until(next_check), if !closing => {
@@ -161,28 +162,10 @@ async fn serve_connection<C>(
                     .is_some_and(|deadline| deadline <= std::time::Instant::now());
                 if idle {
                     tracing::debug!("idle connection closed");
-                    connection.as_mut().shut_down();
+                    connection.as_mut().graceful_shutdown();
                     closing = true;
                 }
             }
         }
-    }
-}
-
-/// A connection that can be asked to finish its current request and close.
-trait GracefulConnection {
-    fn shut_down(self: std::pin::Pin<&mut Self>);
-}
-
-impl<I, S> GracefulConnection for http1::Connection<I, S>
-where
-    S: hyper::service::HttpService<hyper::body::Incoming>,
-    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    I: hyper::rt::Read + hyper::rt::Write + Unpin,
-    S::ResBody: hyper::body::Body + 'static,
-    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-{
-    fn shut_down(self: std::pin::Pin<&mut Self>) {
-        self.graceful_shutdown();
     }
 }

@@ -2,22 +2,24 @@
 //! is in the repository, built into the binary.
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::StatusCode;
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderValue};
 
-use super::response::HttpResponse;
+use super::response::Answer;
 
 /// The document, `openapi.yaml` at the repository root.
 pub const DOCUMENT: &str = include_str!("../../openapi.yaml");
 
 /// The document, `Content-Type: application/yaml`.
-pub fn answer() -> HttpResponse {
-    let mut response = HttpResponse::new(Full::new(Bytes::from_static(DOCUMENT.as_bytes())));
-    *response.status_mut() = StatusCode::OK;
-    response.headers_mut().insert(
+pub fn answer() -> Answer {
+    let mut headers = HeaderMap::with_capacity(1);
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/yaml"),
     );
-    response
+    Answer {
+        status: StatusCode::OK,
+        headers,
+        body: Bytes::from_static(DOCUMENT.as_bytes()),
+    }
 }

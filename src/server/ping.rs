@@ -7,11 +7,11 @@ use hyper::StatusCode;
 use hyper::http::request::Parts;
 
 use super::access;
-use super::response::{self, HttpResponse, Outcome};
+use super::response::{self, Answer, Outcome};
 use crate::scenario::Scenario;
 
 /// Answers a ping.
-pub fn answer(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> (HttpResponse, Outcome) {
+pub fn answer(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> (Answer, Outcome) {
     match access::check(scenario, &parts.method, peer, &parts.headers) {
         Some(kind) => response::api_error(scenario.errors(), kind, None),
         None => (

@@ -1,18 +1,82 @@
-//! JSON responses, and the outcome of a request as its log line names it.
+//! Answers as plain data (status, headers, body bytes), turned into a hyper
+//! response once, by the router; and the outcome of a request as its log
+//! line and the journal name it.
 
 use std::fmt;
 
 use bytes::Bytes;
 use http_body_util::Full;
-use hyper::header::{self, HeaderValue};
+use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 
 use crate::api_error::{ErrorKind, ErrorTable};
 use crate::params::Lookup;
 use crate::scenario::index::ClickBehaviour;
 
-/// The response type of every endpoint.
+/// The hyper response every connection sends.
 pub type HttpResponse = Response<Full<Bytes>>;
+
+/// An answer before it becomes a hyper response: what every endpoint builds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers; `Content-Type` among them.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+}
+
+impl Answer {
+    /// Adds a header (replacing one of the same name).
+    pub fn with_header(mut self, name: impl header::IntoHeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// The hyper response, sent as is.
+    pub fn into_response(self) -> HttpResponse {
+        let mut response = Response::new(Full::new(self.body));
+        *response.status_mut() = self.status;
+        *response.headers_mut() = self.headers;
+        response
+    }
+}
+
+/// How a fault reshaped an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// An error envelope with the fault's status.
+    Status,
+    /// No answer: the connection was closed.
+    DropConnection,
+    /// A 200 whose body stops halfway.
+    MalformedJson,
+    /// A 200 with no body.
+    EmptyBody,
+}
+
+impl Fault {
+    /// Its key in the scenario format, as `X-Mock-Fault` and the log say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Status => "status",
+            Fault::DropConnection => "drop_connection",
+            Fault::MalformedJson => "malformed_json",
+            Fault::EmptyBody => "empty_body",
+        }
+    }
+
+    /// The journal's outcome for it.
+    fn outcome(self) -> &'static str {
+        match self {
+            Fault::Status => "fault:status",
+            Fault::DropConnection => "fault:drop_connection",
+            Fault::MalformedJson => "fault:malformed_json",
+            Fault::EmptyBody => "fault:empty_body",
+        }
+    }
+}
 
 /// What a request came to, for the log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,8 +93,8 @@ pub enum Outcome {
     UnknownScenario,
     /// Refused by the scenario's `rate_limit`.
     RateLimited,
-    /// Reshaped by a fault: `status`, `drop_connection`, `malformed_json`, `empty_body`.
-    Fault(&'static str),
+    /// Reshaped by a fault.
+    Fault(Fault),
 }
 
 impl Outcome {
@@ -43,12 +107,7 @@ impl Outcome {
             Outcome::Admin => "admin",
             Outcome::UnknownScenario => "unknown_scenario",
             Outcome::RateLimited => "rate_limited",
-            Outcome::Fault(name) => match *name {
-                "status" => "fault:status",
-                "drop_connection" => "fault:drop_connection",
-                "malformed_json" => "fault:malformed_json",
-                _ => "fault:empty_body",
-            },
+            Outcome::Fault(fault) => fault.outcome(),
         }
     }
 }
@@ -62,17 +121,17 @@ impl fmt::Display for Outcome {
             Outcome::Admin => f.write_str("admin"),
             Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),
             Outcome::RateLimited => f.write_str("rate_limited"),
-            Outcome::Fault(name) => write!(f, "fault={name}"),
+            Outcome::Fault(fault) => write!(f, "fault={}", fault.name()),
         }
     }
 }
 
-/// An API endpoint's answer: the response, what it came to, and the lookup
+/// An API endpoint's answer: the answer, what it came to, and the lookup
 /// parameter that decided when the request got that far.
 #[derive(Debug)]
 pub struct Reply {
-    /// The response.
-    pub response: HttpResponse,
+    /// The answer.
+    pub answer: Answer,
     /// What the request came to.
     pub outcome: Outcome,
     /// The lookup parameter read, if any.
@@ -81,10 +140,10 @@ pub struct Reply {
     pub behaviour: Option<ClickBehaviour>,
 }
 
-impl From<(HttpResponse, Outcome)> for Reply {
-    fn from((response, outcome): (HttpResponse, Outcome)) -> Self {
+impl From<(Answer, Outcome)> for Reply {
+    fn from((answer, outcome): (Answer, Outcome)) -> Self {
         Reply {
-            response,
+            answer,
             outcome,
             lookup: None,
             behaviour: None,
@@ -92,19 +151,22 @@ impl From<(HttpResponse, Outcome)> for Reply {
     }
 }
 
-/// A response with `Content-Type: application/json`.
-pub fn json(status: StatusCode, body: Bytes) -> HttpResponse {
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
+/// An answer with `Content-Type: application/json`.
+pub fn json(status: StatusCode, body: Bytes) -> Answer {
+    let mut headers = HeaderMap::with_capacity(2);
+    headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    response
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
-/// A response whose body is `value` as JSON.
-pub fn json_value(status: StatusCode, value: &impl serde::Serialize) -> HttpResponse {
+/// An answer whose body is `value` as JSON.
+pub fn json_value(status: StatusCode, value: &impl serde::Serialize) -> Answer {
     match serde_json::to_vec(value) {
         Ok(body) => json(status, Bytes::from(body)),
         // Only a map with non-string keys fails, and the admin API has none.
@@ -118,31 +180,24 @@ pub fn json_value(status: StatusCode, value: &impl serde::Serialize) -> HttpResp
 /// An error envelope with `message`, for the mock's own errors, which the
 /// contract's table does not cover. `X-Mock-Error` names the error for
 /// scripts, so they can tell the mock's errors from the imitated API's.
-pub fn mock_error(status: StatusCode, code: &'static str, message: &str) -> HttpResponse {
-    let mut response = json(status, crate::render::error_body(message));
-    response
-        .headers_mut()
-        .insert(MOCK_ERROR, HeaderValue::from_static(code));
-    response
+pub fn mock_error(status: StatusCode, code: &'static str, message: &str) -> Answer {
+    json(status, crate::render::error_body(message))
+        .with_header(MOCK_ERROR, HeaderValue::from_static(code))
 }
 
 /// The header naming the mock's own errors.
-pub const MOCK_ERROR: &str = "x-mock-error";
+pub const MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
 
 /// The answer `table` gives for an error of `kind` (a 405 always says `Allow: GET`).
-pub fn api_error(
-    table: &ErrorTable,
-    kind: ErrorKind,
-    detail: Option<&str>,
-) -> (HttpResponse, Outcome) {
+pub fn api_error(table: &ErrorTable, kind: ErrorKind, detail: Option<&str>) -> (Answer, Outcome) {
     let (status, body) = table.answer(kind, detail);
-    let mut response = json(status, body);
+    let mut answer = json(status, body);
     if kind == ErrorKind::MethodNotAllowed {
-        response
-            .headers_mut()
+        answer
+            .headers
             .insert(header::ALLOW, HeaderValue::from_static("GET"));
     }
-    (response, Outcome::Error(kind))
+    (answer, Outcome::Error(kind))
 }
 
 /// The contract's error answers, untouched by any scenario: the admin API

@@ -81,9 +81,9 @@ impl Router {
         } = body::read(incoming, &parts.headers).await;
         let endpoint = Endpoint::of(parts.uri.path());
         let mut dropped = false;
-        let (mut response, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
-            let response = admin::answer(&self.state, admin, &parts, content).await;
-            (response, Outcome::Admin, None)
+        let (mut answer, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
+            let answer = admin::answer(&self.state, admin, &parts, content).await;
+            (answer, Outcome::Admin, None)
         } else {
             let arrived = OffsetDateTime::now_utc();
             let seq = self.state.journal().next_seq();
@@ -99,26 +99,26 @@ impl Router {
                     (reply, scenario.name().to_string())
                 }
                 Err(unknown) => {
-                    let response = admin::unknown_scenario(&unknown);
+                    let answer = admin::unknown_scenario(&unknown);
                     (
-                        Reply::from((response, Outcome::UnknownScenario)),
+                        Reply::from((answer, Outcome::UnknownScenario)),
                         unknown.name,
                     )
                 }
             };
             self.journal(seq, arrived, &parts, &scenario, &reply, dropped);
-            (reply.response, reply.outcome, Some(scenario))
+            (reply.answer, reply.outcome, Some(scenario))
         };
         if close_connection {
-            response
-                .headers_mut()
+            answer
+                .headers
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
         tracing::info!(
             method = %parts.method,
             path = parts.uri.path(),
             scenario = scenario.as_deref(),
-            status = (!dropped).then(|| response.status().as_u16()),
+            status = (!dropped).then(|| answer.status.as_u16()),
             outcome = %outcome,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             "request"
@@ -126,7 +126,8 @@ impl Router {
         if dropped {
             return Err(DropConnection);
         }
-        Ok(response)
+        // The one place an answer becomes a hyper response.
+        Ok(answer.into_response())
     }
 
     fn journal(
@@ -156,7 +157,7 @@ impl Router {
                 Outcome::Click(hash) => Some(hash.as_str()),
                 _ => None,
             },
-            status: (!dropped).then(|| reply.response.status().as_u16()),
+            status: (!dropped).then(|| reply.answer.status.as_u16()),
         });
     }
 }

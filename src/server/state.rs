@@ -142,7 +142,7 @@ impl MockState {
         let name = match active {
             Active::Named(name) => name,
             Active::File(path) => catalog
-                .from_file(&path)
+                .loaded_from(&path)
                 .map_or_else(|| path.display().to_string(), |s| s.name().to_string()),
         };
         MockState::new(catalog, &name, source, options).map_err(StartError::UnknownScenario)
@@ -157,17 +157,6 @@ impl MockState {
     ) -> Result<MockState, UnknownScenario> {
         let active = find(&catalog, active)?;
         Ok(MockState::with(catalog, active, source, options))
-    }
-
-    /// A mock serving `scenario` alone (and answering reloads with it).
-    pub fn single(scenario: Scenario, options: MockOptions) -> MockState {
-        let scenario = Arc::new(scenario);
-        let source = CatalogSource {
-            fixed: vec![Arc::clone(&scenario)],
-            ..CatalogSource::default()
-        };
-        let catalog = Catalog::of(vec![Arc::clone(&scenario)]);
-        MockState::with(catalog, scenario, source, options)
     }
 
     fn with(

@@ -74,7 +74,7 @@ async fn default_has_a_chargeback() {
 
 #[tokio::test]
 async fn default_is_built_into_the_binary_identical_to_the_file() {
-    let builtin = n4n_mock::scenario::Scenario::builtin_default().expect("built-in default");
+    let builtin = n4n_mock::Scenario::builtin_default().expect("built-in default");
     let file = crate::util::bundled("default");
     let from_builtin = TestServer::start(builtin).await;
     let from_file = TestServer::start(file).await;
@@ -303,7 +303,7 @@ async fn included_data_comes_before_the_including_files_own() {
         ),
     )
     .expect("write scenario");
-    let loaded = n4n_mock::scenario::Scenario::from_file(&scenario).expect("loads");
+    let loaded = n4n_mock::Scenario::from_file(&scenario).expect("loads");
     let server = TestServer::start(loaded).await;
 
     let answer = server.lookup_form("transaction_hash=c1").await;

@@ -1,117 +1,201 @@
 //! Every row of the contract's error table, in its order, and each `errors:` override.
+//!
+//! Each row is a table of cases: a request, named in words, and the answer
+//! the contract gives it; a failing case is reported by its name.
+
+use n4n_mock::MockServer;
 
 use crate::util::{
-    API_KEY, Answer, EXAMPLE_CLICK, FORM, TestServer, USERNAME, raw_exchange, scenario_from_yaml,
-    send,
+    API_KEY, EXAMPLE_CLICK, FORM, TestServer, USERNAME, raw_exchange, scenario_from_yaml, send,
 };
 
-#[tokio::test]
-async fn unknown_api_path_is_404_invalid_endpoint() {
-    let server = TestServer::bundled("default").await;
+const CLICK_DETAIL: &str = "/api/transaction/click_detail";
 
-    let answer = send(server.client.get(server.url("/api/transaction/nope"))).await;
-
-    assert_eq!(answer.status, 404);
-    assert_eq!(answer.error_message(), "Invalid endpoint");
-    assert_eq!(answer.content_type(), "application/json");
+/// A request and the answer the contract gives it.
+struct Case {
+    /// The request in words; a failure names it.
+    name: &'static str,
+    request: fn(&TestServer) -> reqwest::RequestBuilder,
+    status: u16,
+    message: Option<Message>,
+    headers: Vec<(&'static str, &'static str)>,
 }
 
-#[tokio::test]
-async fn path_outside_the_api_is_404_invalid_endpoint() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(server.client.get(server.url("/"))).await;
-
-    assert_eq!(answer.status, 404);
-    assert_eq!(answer.error_message(), "Invalid endpoint");
+/// What the error envelope's message says.
+enum Message {
+    Is(String),
+    StartsWith(&'static str),
 }
 
-#[tokio::test]
-async fn invalid_endpoint_wins_over_a_wrong_method_and_missing_credentials() {
-    let server = TestServer::bundled("default").await;
+impl Case {
+    /// `request`, answered with `status`.
+    fn new(
+        name: &'static str,
+        request: fn(&TestServer) -> reqwest::RequestBuilder,
+        status: u16,
+    ) -> Case {
+        Case {
+            name,
+            request,
+            status,
+            message: None,
+            headers: Vec::new(),
+        }
+    }
 
-    let answer = send(
-        server
-            .client
-            .post(server.url("/api/transaction/clickdetail")),
+    /// ... in the error envelope with exactly this message.
+    fn message(mut self, message: impl Into<String>) -> Case {
+        self.message = Some(Message::Is(message.into()));
+        self
+    }
+
+    /// ... in the error envelope with a message that starts so.
+    fn message_starting(mut self, start: &'static str) -> Case {
+        self.message = Some(Message::StartsWith(start));
+        self
+    }
+
+    /// ... with this header.
+    fn header(mut self, name: &'static str, value: &'static str) -> Case {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Sends the request to `server` and checks the answer.
+    async fn check(&self, server: &TestServer) {
+        let name = self.name;
+        let answer = send((self.request)(server)).await;
+        assert_eq!(answer.status, self.status, "{name}: {}", answer.body);
+        if let Some(expected) = &self.message {
+            let message = answer
+                .envelope_message()
+                .unwrap_or_else(|why| panic!("{name}: {why}: {}", answer.body));
+            match expected {
+                Message::Is(expected) => assert_eq!(&message, expected, "{name}"),
+                Message::StartsWith(start) => {
+                    assert!(message.starts_with(start), "{name}: {message}");
+                }
+            }
+        }
+        for (header, value) in &self.headers {
+            let found = answer.headers.get(*header).and_then(|v| v.to_str().ok());
+            assert_eq!(found, Some(*value), "{name}: {header}");
+        }
+    }
+}
+
+/// Checks every case against one server of `scenario`, in order.
+async fn check_all(scenario: &str, cases: &[Case]) {
+    let server = TestServer::bundled(scenario).await;
+    for case in cases {
+        case.check(&server).await;
+    }
+}
+
+/// A GET to click_detail with the example credentials and `body` as a form.
+fn lookup_form(server: &TestServer, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
+    server
+        .click_detail()
+        .header("content-type", FORM)
+        .body(body)
+}
+
+/// A GET to click_detail with the example credentials and `body` as JSON.
+fn lookup_json(server: &TestServer, body: impl Into<reqwest::Body>) -> reqwest::RequestBuilder {
+    server
+        .click_detail()
+        .header("content-type", "application/json")
+        .body(body)
+}
+
+// --- 1. invalid endpoint ---------------------------------------------------
+
+#[tokio::test]
+async fn a_path_that_is_no_endpoint_is_404_invalid_endpoint_before_any_other_check() {
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "an unknown path under /api/",
+                |s| s.client.get(s.url("/api/transaction/nope")),
+                404,
+            )
+            .message("Invalid endpoint")
+            .header("content-type", "application/json"),
+            Case::new("a path outside the API", |s| s.client.get(s.url("/")), 404)
+                .message("Invalid endpoint"),
+            Case::new(
+                "an unknown path, by POST, without credentials",
+                |s| s.client.post(s.url("/api/transaction/clickdetail")),
+                404,
+            )
+            .message("Invalid endpoint"),
+        ],
     )
     .await;
-
-    assert_eq!(answer.status, 404);
-    assert_eq!(answer.error_message(), "Invalid endpoint");
 }
 
-#[tokio::test]
-async fn post_is_405_with_allow_get() {
-    let server = TestServer::bundled("default").await;
+// --- 2. method not allowed -------------------------------------------------
 
-    let answer = send(
-        server
-            .client
-            .post(server.url("/api/transaction/click_detail"))
-            .header("api-key", API_KEY)
-            .header("api-username", USERNAME)
-            .header("content-type", FORM)
-            .body(format!("transaction_hash={EXAMPLE_CLICK}")),
+#[tokio::test]
+async fn a_method_other_than_get_is_405_with_allow_get_before_the_credential_checks() {
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "a POST of the example lookup",
+                |s| {
+                    s.client
+                        .post(s.url(CLICK_DETAIL))
+                        .header("api-key", API_KEY)
+                        .header("api-username", USERNAME)
+                        .header("content-type", FORM)
+                        .body(format!("transaction_hash={EXAMPLE_CLICK}"))
+                },
+                405,
+            )
+            .message("Invalid request method")
+            .header("allow", "GET"),
+            Case::new(
+                "a HEAD (no body to read)",
+                |s| s.client.head(s.url(CLICK_DETAIL)),
+                405,
+            )
+            .header("allow", "GET"),
+            Case::new(
+                "a DELETE without credentials",
+                |s| s.client.delete(s.url(CLICK_DETAIL)),
+                405,
+            )
+            .message("Invalid request method")
+            .header("allow", "GET"),
+        ],
     )
     .await;
-
-    assert_eq!(answer.status, 405);
-    assert_eq!(answer.error_message(), "Invalid request method");
-    assert_eq!(answer.headers["allow"], "GET");
 }
 
-#[tokio::test]
-async fn head_is_405_too() {
-    let server = TestServer::bundled("default").await;
-
-    let response = server
-        .client
-        .head(server.url("/api/transaction/click_detail"))
-        .send()
-        .await
-        .expect("request");
-
-    assert_eq!(response.status().as_u16(), 405);
-    assert_eq!(response.headers()["allow"], "GET");
-}
+// --- 3. ip not allowed -----------------------------------------------------
 
 #[tokio::test]
-async fn wrong_method_wins_over_missing_credentials() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .client
-            .delete(server.url("/api/transaction/click_detail")),
+async fn a_peer_outside_allowed_ips_is_403_before_the_credential_checks() {
+    check_all(
+        "ip-restricted",
+        &[
+            Case::new(
+                "the example lookup from loopback",
+                |s| lookup_form(s, format!("transaction_hash={EXAMPLE_CLICK}")),
+                403,
+            )
+            .message("IP address not allowed"),
+            Case::new(
+                "a lookup without credentials",
+                |s| s.client.get(s.url(CLICK_DETAIL)),
+                403,
+            )
+            .message("IP address not allowed"),
+        ],
     )
     .await;
-
-    assert_eq!(answer.status, 405);
-}
-
-#[tokio::test]
-async fn loopback_outside_allowed_ips_is_403() {
-    let server = TestServer::bundled("ip-restricted").await;
-
-    let answer = server.lookup_example().await;
-
-    assert_eq!(answer.status, 403);
-    assert_eq!(answer.error_message(), "IP address not allowed");
-}
-
-#[tokio::test]
-async fn ip_check_runs_before_the_credential_checks() {
-    let server = TestServer::bundled("ip-restricted").await;
-
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail")),
-    )
-    .await;
-
-    assert_eq!(answer.status, 403);
 }
 
 fn restricted_to(ranges: &str) -> String {
@@ -122,57 +206,42 @@ fn restricted_to(ranges: &str) -> String {
 }
 
 #[tokio::test]
-async fn an_allowed_single_address_passes() {
-    let server = TestServer::start(scenario_from_yaml(&restricted_to("[127.0.0.1]"))).await;
+async fn allowed_ips_admit_a_peer_held_by_an_address_or_range_of_its_family() {
+    let example = |s: &TestServer| lookup_form(s, format!("transaction_hash={EXAMPLE_CLICK}"));
+    let cases = [
+        (
+            "[127.0.0.1]",
+            Case::new("an allowed single address", example, 200),
+        ),
+        (
+            "[\"10.0.0.0/8\", 127.0.0.0/8]",
+            Case::new("an allowed CIDR range", example, 200),
+        ),
+        (
+            "[\"::1\", \"fd00::/8\"]",
+            Case::new("an IPv6-only list, to an IPv4 peer", example, 403),
+        ),
+    ];
+    for (ranges, case) in cases {
+        let server = TestServer::start(scenario_from_yaml(&restricted_to(ranges))).await;
 
-    let answer = server.lookup_example().await;
-
-    assert_eq!(answer.status, 200, "{}", answer.body);
-}
-
-#[tokio::test]
-async fn an_allowed_cidr_range_passes() {
-    let server = TestServer::start(scenario_from_yaml(&restricted_to(
-        "[\"10.0.0.0/8\", 127.0.0.0/8]",
-    )))
-    .await;
-
-    let answer = server.lookup_example().await;
-
-    assert_eq!(answer.status, 200, "{}", answer.body);
-}
-
-#[tokio::test]
-async fn an_ipv6_only_list_refuses_an_ipv4_peer() {
-    let server = TestServer::start(scenario_from_yaml(&restricted_to(
-        "[\"::1\", \"fd00::/8\"]",
-    )))
-    .await;
-
-    let answer = server.lookup_example().await;
-
-    assert_eq!(answer.status, 403);
+        case.check(&server).await;
+    }
 }
 
 #[tokio::test]
 async fn an_allowed_ipv6_address_passes_over_ipv6() {
-    let Ok(listener) = tokio::net::TcpListener::bind("[::1]:0").await else {
+    let scenario = scenario_from_yaml(&restricted_to("[\"::1/128\"]"));
+    let started = MockServer::builder()
+        .scenario_built(scenario)
+        .address("::1".parse().expect("IPv6 loopback"))
+        .start()
+        .await;
+    let Ok(mock) = started else {
         eprintln!("no IPv6 loopback on this machine; nothing to check");
         return;
     };
-    let addr = listener.local_addr().expect("addr");
-    let scenario = scenario_from_yaml(&restricted_to("[\"::1/128\"]"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(n4n_mock::server::run(
-        listener,
-        std::sync::Arc::new(n4n_mock::server::MockState::single(
-            scenario,
-            n4n_mock::server::MockOptions::default(),
-        )),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    let addr = mock.address();
 
     let answer = send(
         reqwest::Client::new()
@@ -185,166 +254,148 @@ async fn an_allowed_ipv6_address_passes_over_ipv6() {
     .await;
 
     assert_eq!(answer.status, 200, "{}", answer.body);
-    let _ = stop.send(());
-    task.await.expect("server");
+    mock.shutdown().await;
 }
 
-#[tokio::test]
-async fn missing_api_key_is_401() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-username", USERNAME)
-            .query(&[("transaction_hash", EXAMPLE_CLICK)]),
-    )
-    .await;
-
-    assert_eq!(answer.status, 401);
-    assert_eq!(
-        answer.error_message(),
-        "Missing api-key or api-username header"
-    );
-}
+// --- 4. and 5. credentials -------------------------------------------------
 
 #[tokio::test]
-async fn missing_api_username_is_401() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", API_KEY),
-    )
-    .await;
-
-    assert_eq!(answer.status, 401);
-    assert_eq!(
-        answer.error_message(),
-        "Missing api-key or api-username header"
-    );
-}
-
-#[tokio::test]
-async fn an_empty_api_key_counts_as_missing() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(server.get_as("/api/transaction/click_detail", "", USERNAME)).await;
-
-    assert_eq!(answer.status, 401);
-    assert_eq!(
-        answer.error_message(),
-        "Missing api-key or api-username header"
-    );
-}
-
-#[tokio::test]
-async fn a_wrong_api_key_is_401_invalid() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(server.get_as(
-        "/api/transaction/click_detail",
-        "44b5498dbcb481a0d00b404c0169af63",
-        USERNAME,
-    ))
-    .await;
-
-    assert_eq!(answer.status, 401);
-    assert_eq!(answer.error_message(), "Invalid api-key or api-username");
-}
-
-#[tokio::test]
-async fn a_key_of_another_username_is_invalid() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(server.get_as("/api/transaction/click_detail", API_KEY, "qa_tester")).await;
-
-    assert_eq!(answer.status, 401);
-    assert_eq!(answer.error_message(), "Invalid api-key or api-username");
-}
-
-#[tokio::test]
-async fn credential_values_are_compared_exactly() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("api-key", API_KEY.to_uppercase())
-            .header("api-username", USERNAME),
-    )
-    .await;
-
-    assert_eq!(answer.status, 401);
-}
-
-#[tokio::test]
-async fn header_names_are_case_insensitive() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .client
-            .get(server.url("/api/transaction/click_detail"))
-            .header("API-Key", API_KEY)
-            .header("Api-UserName", USERNAME)
-            .header("content-type", FORM)
-            .body(format!("transaction_hash={EXAMPLE_CLICK}")),
-    )
-    .await;
-
-    assert_eq!(answer.status, 200, "{}", answer.body);
-}
-
-#[tokio::test]
-async fn the_second_credential_pair_of_default_is_accepted() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .get_as(
-                "/api/transaction/click_detail",
-                "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-                "qa_tester",
+async fn a_missing_or_empty_credential_header_is_401_missing() {
+    let missing = "Missing api-key or api-username header";
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "no api-key",
+                |s| {
+                    s.client
+                        .get(s.url(CLICK_DETAIL))
+                        .header("api-username", USERNAME)
+                        .query(&[("transaction_hash", EXAMPLE_CLICK)])
+                },
+                401,
             )
-            .query(&[("transaction_hash", EXAMPLE_CLICK)]),
+            .message(missing),
+            Case::new(
+                "no api-username",
+                |s| s.client.get(s.url(CLICK_DETAIL)).header("api-key", API_KEY),
+                401,
+            )
+            .message(missing),
+            Case::new(
+                "an empty api-key",
+                |s| s.get_as(CLICK_DETAIL, "", USERNAME),
+                401,
+            )
+            .message(missing),
+        ],
     )
     .await;
-
-    assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
 #[tokio::test]
-async fn invalid_credentials_win_over_an_oversized_body() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(
-        server
-            .get_as("/api/transaction/click_detail", "wrong", USERNAME)
-            .header("content-type", FORM)
-            .body("a".repeat(70 * 1024)),
+async fn an_unknown_credential_pair_is_401_invalid_even_with_an_oversized_body() {
+    let invalid = "Invalid api-key or api-username";
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "an api-key one digit off",
+                |s| s.get_as(CLICK_DETAIL, "44b5498dbcb481a0d00b404c0169af63", USERNAME),
+                401,
+            )
+            .message(invalid),
+            Case::new(
+                "the api-key of another username",
+                |s| s.get_as(CLICK_DETAIL, API_KEY, "qa_tester"),
+                401,
+            )
+            .message(invalid),
+            Case::new(
+                "the api-key in upper case",
+                |s| s.get_as(CLICK_DETAIL, &API_KEY.to_uppercase(), USERNAME),
+                401,
+            )
+            .message(invalid),
+            Case::new(
+                "a wrong api-key with a body over 64 KiB",
+                |s| {
+                    s.get_as(CLICK_DETAIL, "wrong", USERNAME)
+                        .header("content-type", FORM)
+                        .body("a".repeat(70 * 1024))
+                },
+                401,
+            )
+            .message(invalid),
+        ],
     )
     .await;
-
-    assert_eq!(answer.status, 401);
 }
 
 #[tokio::test]
-async fn a_body_over_64_kib_is_413() {
-    let server = TestServer::bundled("default").await;
-    let body = format!(
-        "transaction_hash={EXAMPLE_CLICK}&pad={}",
-        "a".repeat(64 * 1024)
-    );
+async fn any_credential_pair_of_the_scenario_passes_under_header_names_in_any_case() {
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "header names in mixed case",
+                |s| {
+                    s.client
+                        .get(s.url(CLICK_DETAIL))
+                        .header("API-Key", API_KEY)
+                        .header("Api-UserName", USERNAME)
+                        .header("content-type", FORM)
+                        .body(format!("transaction_hash={EXAMPLE_CLICK}"))
+                },
+                200,
+            ),
+            Case::new(
+                "default's second credential pair",
+                |s| {
+                    s.get_as(
+                        CLICK_DETAIL,
+                        "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                        "qa_tester",
+                    )
+                    .query(&[("transaction_hash", EXAMPLE_CLICK)])
+                },
+                200,
+            ),
+        ],
+    )
+    .await;
+}
 
-    let answer = server.lookup_form(&body).await;
+// --- 6. body too large -----------------------------------------------------
 
-    assert_eq!(answer.status, 413);
-    assert_eq!(answer.error_message(), "Request body too large");
+#[tokio::test]
+async fn a_body_over_64_kib_is_413_before_it_is_parsed() {
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "a form lookup padded past 64 KiB",
+                |s| {
+                    lookup_form(
+                        s,
+                        format!(
+                            "transaction_hash={EXAMPLE_CLICK}&pad={}",
+                            "a".repeat(64 * 1024)
+                        ),
+                    )
+                },
+                413,
+            )
+            .message("Request body too large"),
+            Case::new(
+                "malformed JSON over 64 KiB",
+                |s| lookup_json(s, "{".repeat(70 * 1024)),
+                413,
+            )
+            .message("Request body too large"),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -380,78 +431,66 @@ async fn a_chunked_body_over_64_kib_is_413() {
     );
 }
 
-#[tokio::test]
-async fn oversized_body_wins_over_a_malformed_one() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = server
-        .lookup_typed("application/json", "{".repeat(70 * 1024))
-        .await;
-
-    assert_eq!(answer.status, 413);
-}
-
-/// Sends `body` as `content_type` to `default`; checks the 400 and returns its message.
-async fn malformed(content_type: &str, body: impl Into<reqwest::Body>) -> String {
-    let server = TestServer::bundled("default").await;
-    let answer = server.lookup_typed(content_type, body).await;
-    assert_eq!(answer.status, 400, "{}", answer.body);
-    answer.error_message()
-}
+// --- 7. malformed body -----------------------------------------------------
 
 #[tokio::test]
-async fn bad_json_is_400_malformed_body() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = server
-        .lookup_typed("application/json", "{\"transaction_hash\": ")
-        .await;
-
-    assert_eq!(answer.status, 400);
-    assert!(
-        answer
-            .error_message()
-            .starts_with("Malformed request body: invalid JSON"),
-        "{}",
-        answer.body
-    );
-}
-
-#[tokio::test]
-async fn json_that_is_not_an_object_is_400() {
-    let message = malformed("application/json", format!("[\"{EXAMPLE_CLICK}\"]")).await;
-
-    assert_eq!(
-        message,
-        "Malformed request body: JSON body must be an object"
-    );
-}
-
-#[tokio::test]
-async fn a_json_parameter_that_is_not_a_string_or_number_is_400() {
-    let message = malformed("application/json", "{\"transaction_hash\": [1]}").await;
-
-    assert_eq!(
-        message,
-        "Malformed request body: `transaction_hash` must be a string or a number"
-    );
-}
-
-#[tokio::test]
-async fn a_form_body_that_is_not_utf8_is_400() {
-    let message = malformed(FORM, vec![b't', b'=', 0xff, 0xfe]).await;
-
-    assert_eq!(message, "Malformed request body: body is not valid UTF-8");
-}
-
-#[tokio::test]
-async fn an_unsupported_content_type_with_a_body_is_400() {
-    let message = malformed("text/plain", format!("transaction_hash={EXAMPLE_CLICK}")).await;
-
-    assert_eq!(
-        message,
-        "Malformed request body: unsupported Content-Type text/plain"
-    );
+async fn a_body_that_cannot_be_read_is_400_malformed_body_before_the_parameter_check() {
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "JSON cut short",
+                |s| lookup_json(s, "{\"transaction_hash\": "),
+                400,
+            )
+            .message_starting("Malformed request body: invalid JSON"),
+            Case::new(
+                "JSON that is not an object",
+                |s| lookup_json(s, format!("[\"{EXAMPLE_CLICK}\"]")),
+                400,
+            )
+            .message("Malformed request body: JSON body must be an object"),
+            Case::new(
+                "a JSON parameter that is neither a string nor a number",
+                |s| lookup_json(s, "{\"transaction_hash\": [1]}"),
+                400,
+            )
+            .message("Malformed request body: `transaction_hash` must be a string or a number"),
+            Case::new(
+                "a form body that is not UTF-8",
+                |s| lookup_form(s, vec![b't', b'=', 0xff, 0xfe]),
+                400,
+            )
+            .message("Malformed request body: body is not valid UTF-8"),
+            Case::new(
+                "a body of an unsupported Content-Type",
+                |s| {
+                    s.click_detail()
+                        .header("content-type", "text/plain")
+                        .body(format!("transaction_hash={EXAMPLE_CLICK}"))
+                },
+                400,
+            )
+            .message("Malformed request body: unsupported Content-Type text/plain"),
+            Case::new(
+                "multipart without a boundary",
+                |s| {
+                    s.click_detail()
+                        .header("content-type", "multipart/form-data")
+                        .body("--x\r\n")
+                },
+                400,
+            )
+            .message("Malformed request body: multipart body without a boundary"),
+            Case::new(
+                "a body that is not JSON and names no parameter",
+                |s| lookup_json(s, "nope"),
+                400,
+            )
+            .message_starting("Malformed request body"),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -469,54 +508,27 @@ async fn an_unsupported_content_type_without_a_body_is_ignored() {
     assert_eq!(answer.status, 200, "{}", answer.body);
 }
 
-#[tokio::test]
-async fn multipart_without_a_boundary_is_400() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = server.lookup_typed("multipart/form-data", "--x\r\n").await;
-
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.error_message(),
-        "Malformed request body: multipart body without a boundary"
-    );
-}
+// --- 8. missing parameter --------------------------------------------------
 
 #[tokio::test]
-async fn malformed_body_wins_over_a_missing_parameter() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = server.lookup_typed("application/json", "nope").await;
-
-    assert_eq!(answer.status, 400);
-    assert!(answer.error_message().starts_with("Malformed request body"));
+async fn a_lookup_without_a_lookup_parameter_is_400_missing_parameter() {
+    let missing = "Missing parameter: pass transaction_hash, subscription_id or orderid";
+    check_all(
+        "default",
+        &[
+            Case::new(
+                "a form body with another parameter",
+                |s| lookup_form(s, "customer=42"),
+                400,
+            )
+            .message(missing),
+            Case::new("no body and no query", |s| s.click_detail(), 400).message(missing),
+        ],
+    )
+    .await;
 }
 
-#[tokio::test]
-async fn no_lookup_parameter_is_400_missing_parameter() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = server.lookup_form("customer=42").await;
-
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.error_message(),
-        "Missing parameter: pass transaction_hash, subscription_id or orderid"
-    );
-}
-
-#[tokio::test]
-async fn no_body_and_no_query_is_missing_parameter() {
-    let server = TestServer::bundled("default").await;
-
-    let answer = send(server.click_detail()).await;
-
-    assert_eq!(answer.status, 400);
-    assert_eq!(
-        answer.error_message(),
-        "Missing parameter: pass transaction_hash, subscription_id or orderid"
-    );
-}
+// --- 9. and 10. not found, a match -----------------------------------------
 
 #[tokio::test]
 async fn an_unknown_hash_is_404_click_not_found() {
@@ -541,7 +553,7 @@ async fn a_match_is_200_with_the_success_body() {
     assert_eq!(answer.click_hash(), EXAMPLE_CLICK);
 }
 
-// The `errors:` overrides, one per kind.
+// --- the `errors:` overrides -----------------------------------------------
 
 fn overriding(kind: &str, extra: &str) -> String {
     format!(
@@ -550,99 +562,54 @@ fn overriding(kind: &str, extra: &str) -> String {
     )
 }
 
-async fn overridden(
-    kind: &str,
-    extra: &str,
-    request: impl FnOnce(&TestServer) -> reqwest::RequestBuilder,
-) -> Answer {
-    let server = TestServer::start(scenario_from_yaml(&overriding(kind, extra))).await;
-    send(request(&server)).await
-}
-
-async fn assert_overridden(
-    kind: &str,
-    extra: &str,
-    request: impl FnOnce(&TestServer) -> reqwest::RequestBuilder,
-) {
-    let answer = overridden(kind, extra, request).await;
-    assert_eq!(answer.status, 418, "{kind}: {}", answer.body);
-    assert_eq!(answer.error_message(), format!("custom {kind}"));
+/// A request that meets `kind`, answered as `overriding(kind, ..)` says.
+fn overridden(kind: &'static str, request: fn(&TestServer) -> reqwest::RequestBuilder) -> Case {
+    Case::new(kind, request, 418).message(format!("custom {kind}"))
 }
 
 #[tokio::test]
-async fn invalid_endpoint_can_be_overridden() {
-    assert_overridden("invalid_endpoint", "", |s| s.client.get(s.url("/api/nope"))).await;
-}
+async fn every_error_kind_can_be_overridden_and_keeps_its_headers() {
+    // The scenario YAML that makes the kind reachable, and a request meeting it.
+    let cases = [
+        (
+            "",
+            overridden("invalid_endpoint", |s| s.client.get(s.url("/api/nope"))),
+        ),
+        (
+            "",
+            overridden("method_not_allowed", |s| s.client.post(s.url(CLICK_DETAIL)))
+                .header("allow", "GET"),
+        ),
+        (
+            "allowed_ips: [192.0.2.1]\n",
+            overridden("ip_not_allowed", |s| s.click_detail()),
+        ),
+        (
+            "",
+            overridden("missing_credentials", |s| s.client.get(s.url(CLICK_DETAIL))),
+        ),
+        (
+            "",
+            overridden("invalid_credentials", |s| s.get_as(CLICK_DETAIL, "x", "y")),
+        ),
+        (
+            "",
+            overridden("body_too_large", |s| lookup_form(s, "a".repeat(65 * 1024))),
+        ),
+        ("", overridden("malformed_body", |s| lookup_json(s, "{"))),
+        ("", overridden("missing_parameter", |s| s.click_detail())),
+        (
+            "",
+            overridden("not_found", |s| {
+                s.click_detail().query(&[("orderid", "nope")])
+            }),
+        ),
+    ];
+    for (extra, case) in cases {
+        let server = TestServer::start(scenario_from_yaml(&overriding(case.name, extra))).await;
 
-#[tokio::test]
-async fn method_not_allowed_can_be_overridden_and_keeps_allow() {
-    let answer = overridden("method_not_allowed", "", |s| {
-        s.client.post(s.url("/api/transaction/click_detail"))
-    })
-    .await;
-    assert_eq!(answer.status, 418);
-    assert_eq!(answer.error_message(), "custom method_not_allowed");
-    assert_eq!(answer.headers["allow"], "GET");
-}
-
-#[tokio::test]
-async fn ip_not_allowed_can_be_overridden() {
-    assert_overridden("ip_not_allowed", "allowed_ips: [192.0.2.1]\n", |s| {
-        s.click_detail()
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn missing_credentials_can_be_overridden() {
-    assert_overridden("missing_credentials", "", |s| {
-        s.client.get(s.url("/api/transaction/click_detail"))
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn invalid_credentials_can_be_overridden() {
-    assert_overridden("invalid_credentials", "", |s| {
-        s.client
-            .get(s.url("/api/transaction/click_detail"))
-            .header("api-key", "x")
-            .header("api-username", "y")
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn body_too_large_can_be_overridden() {
-    assert_overridden("body_too_large", "", |s| {
-        s.click_detail()
-            .header("content-type", FORM)
-            .body("a".repeat(65 * 1024))
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn malformed_body_can_be_overridden() {
-    assert_overridden("malformed_body", "", |s| {
-        s.click_detail()
-            .header("content-type", "application/json")
-            .body("{")
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn missing_parameter_can_be_overridden() {
-    assert_overridden("missing_parameter", "", |s| s.click_detail()).await;
-}
-
-#[tokio::test]
-async fn not_found_can_be_overridden() {
-    assert_overridden("not_found", "", |s| {
-        s.click_detail().query(&[("orderid", "nope")])
-    })
-    .await;
+        case.check(&server).await;
+    }
 }
 
 #[tokio::test]

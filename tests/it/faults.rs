@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use n4n_mock::scenario::Scenario;
-use n4n_mock::server::MockOptions;
+use n4n_mock::MockOptions;
+use n4n_mock::Scenario;
 
 use crate::util::*;
 
@@ -192,7 +192,7 @@ async fn a_slow_request_does_not_delay_a_concurrent_fast_one() {
 
     let slow = tokio::spawn(send(lookup(&server, "slow")));
     // The slow request is in the server before the fast one is sent.
-    eventually_journaled(&server, 0).await;
+    wait_for_a_request(&server).await;
     let fast = send(lookup(&server, "fast")).await;
 
     assert_eq!(fast.status, 200);
@@ -203,17 +203,12 @@ async fn a_slow_request_does_not_delay_a_concurrent_fast_one() {
     assert_eq!(slow.await.expect("slow").status, 200);
 }
 
-/// Waits until the server counts more than `requests` API requests.
-async fn eventually_journaled(server: &TestServer, requests: u64) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let health = send(server.client.get(server.url("/__mock/health"))).await;
-        if health.json()["counters"]["requests"].as_u64() > Some(requests) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "request never arrived");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+/// Waits until the server has counted an API request: the one in flight.
+async fn wait_for_a_request(server: &TestServer) {
+    eventually(Duration::from_secs(10), "the request arrived", async || {
+        (server.health().await["counters"]["requests"].as_u64() > Some(0)).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -267,7 +262,7 @@ async fn a_clicks_latency_replaces_the_scenarios() {
     .await;
 
     let slow = tokio::spawn(send(server.get_as("/api/service/ping", "key-one", "qa")));
-    eventually_journaled(&server, 0).await;
+    wait_for_a_request(&server).await;
     let quick = send(lookup(&server, "quick")).await;
 
     assert_eq!(quick.status, 200);
@@ -290,16 +285,18 @@ async fn past_the_rate_limit_is_429_with_retry_after_then_success_after_the_wind
     assert_eq!(refused.status, 429);
     assert_eq!(refused.error_message(), "Rate limit exceeded");
     assert_eq!(refused.headers["retry-after"], "1");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let answer = send(lookup(&server, "c1")).await;
-        if answer.status == 200 {
-            break;
-        }
-        assert_eq!(answer.status, 429);
-        assert!(Instant::now() < deadline, "the window never ended");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the window ends",
+        async || match send(lookup(&server, "c1")).await.status {
+            200 => Some(()),
+            status => {
+                assert_eq!(status, 429);
+                None
+            }
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -364,12 +361,6 @@ async fn slow_answers_at_least_a_second_and_a_half_late() {
 
 // --- counters --------------------------------------------------------------
 
-async fn health(server: &TestServer) -> serde_json::Value {
-    send(server.client.get(server.url("/__mock/health")))
-        .await
-        .json()
-}
-
 #[tokio::test]
 async fn health_shows_the_counters() {
     let server = TestServer::start(scenario(
@@ -378,7 +369,7 @@ async fn health_shows_the_counters() {
     .await;
     statuses(&server, 4).await;
 
-    let counters = health(&server).await["counters"].clone();
+    let counters = server.health().await["counters"].clone();
 
     assert_eq!(
         counters,
@@ -463,9 +454,7 @@ async fn the_journal_names_faults_and_a_dropped_answer_has_no_status() {
     send(lookup(&server, "c1")).await;
     send(lookup(&server, "c1")).await;
 
-    let journal = send(server.client.get(server.url("/__mock/requests")))
-        .await
-        .json();
+    let journal = server.journal("").await;
 
     let entries = journal["requests"].as_array().expect("list");
     let seen: Vec<(&str, Option<u64>)> = entries

@@ -3,7 +3,7 @@
 //! whatever `--journal-size` says, `GET /__mock/requests` answers in pages,
 //! `health` shows what it holds, and its times are written to the millisecond.
 
-use n4n_mock::server::MockOptions;
+use n4n_mock::MockOptions;
 use serde_json::{Value, json};
 
 use crate::util::*;

@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use n4n_mock::server::MockOptions;
-use n4n_mock::server::limits::Limits;
+use n4n_mock::Limits;
+use n4n_mock::MockOptions;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -17,8 +17,7 @@ async fn server_with(limits: Limits) -> TestServer {
         limits,
         ..MockOptions::default()
     };
-    let state = n4n_mock::server::MockState::single(bundled("default"), options);
-    TestServer::serve(state).await
+    TestServer::with_options(bundled("default"), options).await
 }
 
 /// Reads until the server closes the connection (or 10 s pass); what it sent.
@@ -263,20 +262,21 @@ async fn a_slot_is_free_again_once_its_connection_closes() {
     let held = TcpStream::connect(server.addr).await.expect("connect");
     drop(held);
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
+    eventually(Duration::from_secs(10), "the slot comes back", async || {
         let answer = reqwest::Client::new()
             .get(server.url("/__mock/health"))
             .send()
             .await
             .expect("an answer, 200 or 503");
-        if answer.status() == 200 {
-            break;
+        match answer.status().as_u16() {
+            200 => Some(()),
+            status => {
+                assert_eq!(status, 503);
+                None
+            }
         }
-        assert_eq!(answer.status(), 503);
-        assert!(Instant::now() < deadline, "the slot never came back");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
 }
 
 #[tokio::test]

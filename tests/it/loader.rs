@@ -12,7 +12,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use n4n_mock::scenario::{LoadError, Scenario};
+use n4n_mock::{LoadError, Scenario};
 
 use crate::util::binary;
 
@@ -598,16 +598,16 @@ fn includes_nested_two_folders_deep_load_relative_to_each_including_file() {
         scenario.description(),
         "Clicks from fixtures two folders down."
     );
-    assert_eq!(scenario.clicks().clicks(), 4);
-    assert_eq!(scenario.clicks().transactions(), 2);
+    assert_eq!(scenario.click_count(), 4);
+    assert_eq!(scenario.transaction_count(), 2);
 }
 
 #[test]
 fn fixture_included_twice_by_two_paths_is_loaded_once() {
     let scenario = loaded("valid/diamond.yaml");
 
-    assert_eq!(scenario.clicks().clicks(), 3);
-    assert_eq!(scenario.clicks().transactions(), 1);
+    assert_eq!(scenario.click_count(), 3);
+    assert_eq!(scenario.transaction_count(), 1);
 }
 
 #[test]
@@ -929,4 +929,28 @@ fn a_file_over_a_gibibyte_is_refused_without_being_read() {
         "{err}"
     );
     assert!(err.contains("more than the 1024 MiB"), "{err}");
+}
+
+#[test]
+fn a_scenario_sharing_records_through_aliases_loads() {
+    // One anchored payout list, used again by fifty transactions.
+    let mut text = String::from(
+        "credentials: [{username: u, api_key: k}]\n\
+         clicks: [{click_hash: c}]\n\
+         transactions:\n  - transaction_hash: t\n    click_hash: c\n    payouts: &payouts\n\
+         \x20     - {type: affiliate, loginid: 1, amount: \"1.00\"}\n\
+         \x20     - {type: network, amount: \"0.10\"}\n",
+    );
+    for i in 0..50 {
+        text.push_str(&format!(
+            "  - {{transaction_hash: t{i}, click_hash: c, payouts: *payouts}}\n"
+        ));
+    }
+
+    let loaded = Scenario::from_yaml("shared", text);
+
+    match loaded {
+        Ok(scenario) => assert_eq!(scenario.transaction_count(), 51),
+        Err(err) => panic!("{err}"),
+    }
 }

@@ -11,6 +11,7 @@ mod error_table;
 mod faults;
 mod generate;
 mod journal;
+mod layout;
 mod limits;
 mod load;
 mod loader;

@@ -2,7 +2,7 @@
 //! active scenario switched for everyone, reloads that keep the last good
 //! data, the request journal, and `--no-admin`.
 
-use n4n_mock::server::MockOptions;
+use n4n_mock::MockOptions;
 use serde_json::json;
 
 use crate::util::*;

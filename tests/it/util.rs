@@ -1,18 +1,12 @@
 //! Starting servers and binaries for tests, and the requests tests send.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use n4n_mock::MockServer;
-use n4n_mock::scenario::Scenario;
-use n4n_mock::scenario::catalog::CatalogSource;
-use n4n_mock::server::state::Active;
-use n4n_mock::server::{MockOptions, MockState};
+use n4n_mock::{MockOptions, MockServer, MockServerBuilder, Scenario};
 
 /// The API page's example credentials, valid in `default`.
 pub const USERNAME: &str = "n4n_admin";
@@ -55,19 +49,44 @@ pub fn bundled_copy() -> tempfile::TempDir {
     dir
 }
 
-/// Polls `check` every 25 ms until it returns `Some`, for at most `limit`.
-pub async fn eventually<T, F, Fut>(limit: Duration, what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
+/// How often [`eventually`] and [`eventually_blocking`] look again.
+const POLL_EVERY: Duration = Duration::from_millis(25);
+
+/// Polls `check` every [`POLL_EVERY`] until it returns `Some`; fails the
+/// test, naming `what`, once `limit` has passed without.
+pub async fn eventually<T>(
+    limit: Duration,
+    what: &str,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(found) = check().await {
             return found;
         }
         assert!(Instant::now() < deadline, "not within {limit:?}: {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
+        tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+/// [`eventually`] for tests that run no runtime (a binary, a child
+/// process): the same rules, the thread sleeping between looks.
+pub fn eventually_blocking<T>(limit: Duration, what: &str, check: impl FnMut() -> Option<T>) -> T {
+    poll_blocking(limit, check).unwrap_or_else(|| panic!("not within {limit:?}: {what}"))
+}
+
+/// Polls `check` as [`eventually_blocking`] does, but hands back `None` at
+/// the deadline, for a caller that must clean up (kill a child) before failing.
+pub fn poll_blocking<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(found) = check() {
+            return Some(found);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(POLL_EVERY);
     }
 }
 
@@ -81,25 +100,36 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Serves `scenario` on 127.0.0.1, port 0.
+    /// Serves `scenario` (and the built-in `default`) on 127.0.0.1, port 0.
     pub async fn start(scenario: Scenario) -> TestServer {
-        TestServer::serve(MockState::single(scenario, MockOptions::default())).await
+        TestServer::with_options(scenario, MockOptions::default()).await
+    }
+
+    /// Serves `scenario` with `options`.
+    pub async fn with_options(scenario: Scenario, options: MockOptions) -> TestServer {
+        TestServer::serve(
+            MockServer::builder()
+                .scenario_built(scenario)
+                .options(options),
+        )
+        .await
     }
 
     /// Serves every scenario of `dir` (and the built-in `default`), `active` first.
     pub async fn folder(dir: &Path, active: &str, options: MockOptions) -> TestServer {
-        let source = CatalogSource {
-            dir: Some(dir.to_path_buf()),
-            ..CatalogSource::default()
-        };
-        let state = MockState::load(source, Active::Named(active.to_string()), options)
-            .unwrap_or_else(|err| panic!("scenarios load:\n{err}"));
-        TestServer::serve(state).await
+        let builder = MockServer::builder()
+            .scenarios_dir(dir)
+            .scenario(active)
+            .options(options);
+        TestServer::serve(builder).await
     }
 
-    /// Serves `state` on 127.0.0.1, port 0.
-    pub async fn serve(state: MockState) -> TestServer {
-        let mock = MockServer::serve(state).await.expect("serve on loopback");
+    /// Starts what `builder` sets up, on 127.0.0.1, port 0.
+    pub async fn serve(builder: MockServerBuilder) -> TestServer {
+        let mock = builder
+            .start()
+            .await
+            .unwrap_or_else(|err| panic!("the mock starts:\n{err}"));
         TestServer {
             addr: mock.address(),
             client: reqwest::Client::new(),
@@ -114,7 +144,7 @@ impl TestServer {
 
     /// Serves the bundled `default` scenario with these options.
     pub async fn default_with(options: MockOptions) -> TestServer {
-        TestServer::serve(MockState::single(bundled("default"), options)).await
+        TestServer::with_options(bundled("default"), options).await
     }
 
     /// `http://127.0.0.1:PORT{path}`.
@@ -217,10 +247,22 @@ impl Answer {
 
     /// The error envelope's message, checking the envelope's shape.
     pub fn error_message(&self) -> String {
-        let json = self.json();
-        assert_eq!(json["result"], "error", "{}", self.body);
-        assert_eq!(json.as_object().map(|o| o.len()), Some(2), "{}", self.body);
-        json["message"].as_str().expect("message").to_string()
+        self.envelope_message()
+            .unwrap_or_else(|why| panic!("{why}: {}", self.body))
+    }
+
+    /// The error envelope's message, or why the body is not an envelope
+    /// (`{"result":"error","message":"..."}` and nothing else).
+    pub fn envelope_message(&self) -> Result<String, String> {
+        let json: serde_json::Value =
+            serde_json::from_str(&self.body).map_err(|e| format!("not JSON ({e})"))?;
+        if json["result"] != "error" || json.as_object().map(|o| o.len()) != Some(2) {
+            return Err("not an error envelope".to_string());
+        }
+        json["message"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| "an envelope without a message".to_string())
     }
 
     /// The Content-Type header.
@@ -402,21 +444,12 @@ impl RunningBinary {
 
     /// Waits for the process to exit (at most `limit`); its exit code and all of stderr.
     pub fn wait_exit(mut self, limit: Duration) -> (Option<i32>, String) {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                // The stderr thread ends once the pipe closes.
-                while let Ok(line) = self.logs.recv_timeout(Duration::from_secs(5)) {
-                    self.seen.push(line);
-                }
-                return (status.code(), self.seen.join("\n"));
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("n4n-mock did not exit within {limit:?}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        let status = wait_exit(&mut self.child, limit);
+        // The stderr thread ends once the pipe closes.
+        while let Ok(line) = self.logs.recv_timeout(Duration::from_secs(5)) {
+            self.seen.push(line);
         }
+        (status.code(), self.seen.join("\n"))
     }
 }
 
@@ -431,18 +464,11 @@ pub fn send_signal(child: &Child, signal: &str) {
 
 /// Waits for `child` to exit (at most `limit`, else kills it and fails).
 pub fn wait_exit(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("n4n-mock did not exit within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    poll_blocking(limit, || child.try_wait().expect("try_wait")).unwrap_or_else(|| {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("n4n-mock did not exit within {limit:?}");
+    })
 }
 
 /// The names of the files in `dir`, sorted.
@@ -487,4 +513,83 @@ pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> String {
         .expect("answer within 10 s")
         .expect("read");
     String::from_utf8_lossy(&response).into_owned()
+}
+
+/// Sends `requests` (HTTP/1.1 requests back to back) on one new connection,
+/// reading the answers while it writes: the status of each of the first
+/// `count` answers, or what went wrong on the connection.
+pub async fn pipelined_statuses(
+    addr: SocketAddr,
+    requests: &[u8],
+    count: usize,
+) -> Result<Vec<u16>, String> {
+    use tokio::io::{AsyncWriteExt, BufReader};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect: {e}"))?;
+    let (reader, mut writer) = stream.split();
+    let write = async {
+        writer
+            .write_all(requests)
+            .await
+            .map_err(|e| format!("write: {e}"))
+    };
+    let read = async move {
+        let mut reader = BufReader::new(reader);
+        let mut line = String::new();
+        let mut statuses = Vec::with_capacity(count);
+        while statuses.len() < count {
+            let status = read_answer(&mut reader, &mut line)
+                .await
+                .map_err(|e| format!("answer {}: {e}", statuses.len() + 1))?;
+            statuses.push(status);
+        }
+        Ok(statuses)
+    };
+    let (written, statuses) = tokio::join!(write, read);
+    written?;
+    statuses
+}
+
+/// Reads one HTTP/1.1 answer framed by its Content-Length; its status.
+async fn read_answer(
+    reader: &mut (impl tokio::io::AsyncBufRead + Unpin),
+    line: &mut String,
+) -> Result<u16, String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+    let mut next_line = async |line: &mut String| {
+        line.clear();
+        match reader.read_line(line).await {
+            Ok(0) => Err("closed mid-answer".to_string()),
+            Ok(_) => Ok(()),
+            Err(e) => Err(format!("read: {e}")),
+        }
+    };
+    next_line(line).await?;
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| format!("status line {line:?}"))?;
+    let mut length = None;
+    loop {
+        next_line(line).await?;
+        let header = line.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse::<u64>().ok();
+        }
+    }
+    let length = length.ok_or("an answer without Content-Length")?;
+    let read = tokio::io::copy(&mut (&mut *reader).take(length), &mut tokio::io::sink())
+        .await
+        .map_err(|e| format!("read: {e}"))?;
+    if read < length {
+        return Err("closed mid-body".to_string());
+    }
+    Ok(status)
 }

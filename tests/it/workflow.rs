@@ -7,7 +7,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use n4n_mock::MockServer;
-use n4n_mock::scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
+use n4n_mock::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
 
 use crate::util::*;
 
@@ -37,15 +37,6 @@ fn blocking_get(url: &str) -> serde_json::Value {
         .build()
         .expect("runtime");
     runtime.block_on(async { send(reqwest::Client::new().get(url)).await.json() })
-}
-
-/// Polls `check` every 25 ms until it holds, for at most [`LIMIT`].
-fn until(what: &str, mut check: impl FnMut() -> bool) {
-    let deadline = Instant::now() + LIMIT;
-    while !check() {
-        assert!(Instant::now() < deadline, "not within {LIMIT:?}: {what}");
-        std::thread::sleep(Duration::from_millis(25));
-    }
 }
 
 const EDITED: &str = "\
@@ -154,14 +145,15 @@ fn watch_serves_an_edit_and_keeps_the_old_data_through_a_broken_one() {
     assert_eq!(loginid(), "1");
 
     std::fs::write(&file, edited("2")).expect("write");
-    until("the edit is served", || loginid() == "2");
+    eventually_blocking(LIMIT, "the edit is served", || {
+        (loginid() == "2").then_some(())
+    });
 
     std::fs::write(&file, edited("3").replace("clicks:", "clickz:")).expect("write");
     let health_url = server.url("/__mock/health");
-    until("health shows the broken edit", || {
-        blocking_get(&health_url).get("last_reload_error").is_some()
+    let health = eventually_blocking(LIMIT, "health shows the broken edit", || {
+        Some(blocking_get(&health_url)).filter(|health| health.get("last_reload_error").is_some())
     });
-    let health = blocking_get(&health_url);
     server.wait_for_log("reload failed", LIMIT);
 
     assert_eq!(loginid(), "2", "the last good data stays");
@@ -193,8 +185,8 @@ fn watch_sees_an_edit_to_an_included_fixture() {
 
     std::fs::write(&fixture, "clicks: [{click_hash: second}]\n").expect("write");
 
-    until("the fixture's new click is served", || {
-        blocking_lookup(&url, "qa", "key-one", "second").0 == 200
+    eventually_blocking(LIMIT, "the fixture's new click is served", || {
+        (blocking_lookup(&url, "qa", "key-one", "second").0 == 200).then_some(())
     });
 }
 

@@ -3,7 +3,7 @@
 //! server becomes a warning instead of a silent difference.
 
 use super::classify::{Kept, classify};
-use super::{Recorded, label};
+use super::recorded::{Recorded, label};
 use crate::api_error::ErrorKind;
 use crate::contract::json::{self, Json};
 use crate::scenario::Scenario;

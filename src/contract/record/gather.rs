@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use super::classify::{Kept, classify, excerpt};
-use super::{Recorded, label};
+use super::recorded::{Recorded, label};
 use crate::api_error::ErrorKind;
 use crate::contract::json::Json;
 use crate::params::Lookup;

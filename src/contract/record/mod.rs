@@ -10,28 +10,17 @@
 //! - `gather`: clicks, overrides, and the transactions that route lookups.
 //! - `text`: the file's text, every part under a comment saying where it came from.
 //! - `check`: the file loaded back and asked every lookup.
+//! - `recorded`: a lookup and its answer; the placeholder api-key.
 
 mod check;
 mod classify;
 mod gather;
+mod recorded;
 mod text;
 
+pub use recorded::{PLACEHOLDER_API_KEY, Recorded, label};
+
 use super::upstream::{Answer, ApiKey};
-use crate::params::Lookup;
-
-pub use classify::error_kind;
-
-/// The api-key the recorded scenario holds instead of the real one.
-pub const PLACEHOLDER_API_KEY: &str = "replace-with-the-api-key-your-tests-send";
-
-/// One lookup and what the server answered.
-#[derive(Debug, Clone)]
-pub struct Recorded {
-    /// The lookup sent.
-    pub lookup: Lookup,
-    /// The answer.
-    pub answer: Answer,
-}
 
 /// The scenario written, and what a person should know about it.
 #[derive(Debug, Clone)]
@@ -95,15 +84,12 @@ pub fn write_scenario(
     }
 }
 
-/// `transaction_hash=abc`, for comments and warnings.
-pub fn label(lookup: &Lookup) -> String {
-    format!("{}={}", lookup.key.parameter(), lookup.value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api_error::ErrorKind;
+    use crate::contract::record::classify::error_kind;
+    use crate::params::Lookup;
     use crate::scenario::{LookupKey, Scenario};
     use bytes::Bytes;
 

@@ -2,8 +2,8 @@
 //! the overrides, the clicks and the transactions, each under a comment
 //! saying which lookups and answers it comes from.
 
-use super::PLACEHOLDER_API_KEY;
 use super::gather::Gathered;
+use super::recorded::PLACEHOLDER_API_KEY;
 use crate::contract::json::Json;
 use crate::contract::to_yaml;
 

@@ -1,7 +1,7 @@
 //! `openapi.yaml` held against the server: every answer of every bundled
 //! scenario, the admin API, and the document served by the mock itself.
 
-use n4n_mock::server::MockOptions;
+use n4n_mock::MockOptions;
 use serde_json::{Value, json};
 
 use super::CLICK_DETAIL;

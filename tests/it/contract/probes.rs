@@ -3,12 +3,18 @@
 
 use std::path::Path;
 
-use n4n_mock::scenario::model::Credential;
-use n4n_mock::scenario::source::Disk;
-use serde_json::json;
+use ipnet::IpNet;
+use serde_json::{Value, json};
 
 use super::CLICK_DETAIL;
 use crate::util::*;
+
+/// A credential pair of a scenario.
+#[derive(Debug, Clone)]
+pub struct Credential {
+    pub username: String,
+    pub api_key: String,
+}
 
 /// What a bundled scenario holds that the requests need.
 pub struct Bundled {
@@ -24,53 +30,99 @@ pub struct Bundled {
     pub subscriptions: Vec<String>,
 }
 
+/// A scenario file as JSON, and the clicks and transactions of it and of
+/// everything it includes (the loader's own checks are tested elsewhere;
+/// the bundled files are valid).
+fn read_scenario(file: &Path) -> (Value, Vec<Value>, Vec<Value>) {
+    let text = std::fs::read_to_string(file).expect("scenario file");
+    let root: Value = serde_saphyr::from_str(&text).expect("YAML");
+    let (mut clicks, mut transactions) = (Vec::new(), Vec::new());
+    for include in root["include"].as_array().into_iter().flatten() {
+        let path = file
+            .parent()
+            .expect("folder")
+            .join(include.as_str().expect("include path"));
+        let (_, more_clicks, more_transactions) = read_scenario(&path);
+        clicks.extend(more_clicks);
+        transactions.extend(more_transactions);
+    }
+    clicks.extend(root["clicks"].as_array().into_iter().flatten().cloned());
+    transactions.extend(
+        root["transactions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .cloned(),
+    );
+    (root, clicks, transactions)
+}
+
+/// A scalar of the scenario format as the body says it: a string.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 pub fn bundled_scenarios(dir: &Path) -> Vec<Bundled> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenarios")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
     let mut found = Vec::new();
-    for file in n4n_mock::scenario::catalog::scenario_files(dir).expect("scenarios") {
-        let loaded = n4n_mock::scenario::load::load(&Disk, &file).expect("loads");
-        let name = loaded.root.name.as_ref().map_or_else(
+    for file in files {
+        let (root, clicks, transactions) = read_scenario(&file);
+        let name = root["name"].as_str().map_or_else(
             || {
                 file.file_stem()
                     .expect("stem")
                     .to_string_lossy()
                     .into_owned()
             },
-            |n| n.value.clone(),
+            str::to_string,
         );
-        let credential = loaded.root.credentials.as_ref().expect("credentials").value[0].clone();
-        let transactions = || loaded.transactions.iter().map(|(_, t)| t);
-        let loopback: std::net::IpAddr = "127.0.0.1".parse().expect("address");
-        let reachable = loaded
-            .root
-            .allowed_ips
-            .as_ref()
-            .is_none_or(|allowed| allowed.value.iter().any(|net| net.contains(&loopback)));
+        let first = &root["credentials"][0];
+        let credential = Credential {
+            username: text(&first["username"]),
+            api_key: text(&first["api_key"]),
+        };
+        let loopback: IpNet = "127.0.0.1/32".parse().expect("address");
+        let reachable = root["allowed_ips"].as_array().is_none_or(|allowed| {
+            allowed.iter().any(|entry| {
+                let entry = text(entry);
+                let net: IpNet = entry
+                    .parse()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .expect("an address or a range");
+                net.contains(&loopback)
+            })
+        });
+        let values = |key: &str| -> Vec<String> {
+            transactions
+                .iter()
+                .map(|t| text(&t[key]))
+                .filter(|v| !v.is_empty())
+                .collect()
+        };
         found.push(Bundled {
             name,
             credential,
             reachable,
-            overrides: loaded.root.errors.is_some()
-                || !std::fs::read_to_string(&file)
-                    .expect("scenario file")
-                    .lines()
-                    .all(|l| {
-                        !["faults:", "rate_limit:", "fault:"]
-                            .iter()
-                            .any(|k| l.trim_start().starts_with(k))
-                    }),
-            clicks: loaded
-                .clicks
+            overrides: root.get("errors").is_some()
+                || ["faults", "rate_limit"]
+                    .iter()
+                    .any(|key| root.get(key).is_some())
+                || clicks.iter().any(|c| c.get("fault").is_some()),
+            clicks: clicks
                 .iter()
-                .map(|(_, c)| (c.click_hash().to_string(), c.response.is_some()))
+                .map(|c| (text(&c["click_hash"]), c.get("response").is_some()))
                 .collect(),
-            orders: transactions()
-                .map(|t| t.value("orderid").to_string())
-                .filter(|v| !v.is_empty())
-                .collect(),
-            subscriptions: transactions()
-                .map(|t| t.value("subscription_id").to_string())
-                .filter(|v| !v.is_empty())
-                .collect(),
+            orders: values("orderid"),
+            subscriptions: values("subscription_id"),
         });
     }
     found

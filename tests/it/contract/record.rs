@@ -6,6 +6,9 @@
 use super::*;
 use crate::util::*;
 
+/// The api-key `record` writes instead of the real one, as the README shows it.
+const PLACEHOLDER_API_KEY: &str = "replace-with-the-api-key-your-tests-send";
+
 #[test]
 fn a_recording_of_a_mock_is_served_with_the_same_bytes() {
     let upstream = RunningBinary::start(&[]);
@@ -29,7 +32,7 @@ fn a_recording_of_a_mock_is_served_with_the_same_bytes() {
         "{stderr}"
     );
     let served = RunningBinary::start_with(binary().arg("--scenario").arg(&file));
-    let placeholder = n4n_mock::contract::record::PLACEHOLDER_API_KEY;
+    let placeholder = PLACEHOLDER_API_KEY;
     for lookup in RECORDED_LOOKUPS
         .iter()
         .copied()
@@ -80,7 +83,7 @@ fn a_recording_keeps_bodies_verbatim_and_errors_as_overrides() {
     );
     assert!(text.contains("# orderid=ORD-NONE answered 410:"), "{text}");
     let served = RunningBinary::start_with(binary().arg("--scenario").arg(&recorded));
-    let placeholder = n4n_mock::contract::record::PLACEHOLDER_API_KEY;
+    let placeholder = PLACEHOLDER_API_KEY;
     let click = form_lookup(&served.url(""), "ops", placeholder, "transaction_hash=h1");
     let missing = form_lookup(&served.url(""), "ops", placeholder, "orderid=ORD-NONE");
     assert_eq!(
@@ -120,7 +123,7 @@ fn a_recorded_file_holds_a_placeholder_never_the_api_key() {
     assert_eq!(code, Some(0), "{stderr}");
     let text = std::fs::read_to_string(&recorded).expect("recorded");
     assert!(!text.contains(key), "{text}");
-    let placeholder = n4n_mock::contract::record::PLACEHOLDER_API_KEY;
+    let placeholder = PLACEHOLDER_API_KEY;
     assert!(text.contains(&format!("api_key: {placeholder}")), "{text}");
     assert!(
         text.contains("# PLACEHOLDER: not the real api-key"),

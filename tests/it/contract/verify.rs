@@ -208,3 +208,38 @@ fn verify_without_lookups_is_a_usage_error() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("nothing to verify"), "{stderr}");
 }
+
+#[test]
+fn verify_finds_a_scenario_by_its_name_as_serve_does() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("file-stem.yaml"),
+        format!(
+            "name: by-name\ncredentials: [{{username: {USERNAME}, api_key: {API_KEY}}}]\n\
+             clicks: [{{click_hash: {EXAMPLE_CLICK}}}]\n"
+        ),
+    )
+    .expect("write");
+    let upstream = RunningBinary::start(&[]);
+    let verify_scenario = |name: &str| {
+        run(
+            n4n()
+                .args(["verify", "--upstream", &format!("http://{}", upstream.addr)])
+                .args(["--api-username", USERNAME, "--api-key", API_KEY])
+                .args(["--scenario", name, "--scenarios-dir"])
+                .arg(dir.path()),
+            API_KEY,
+        )
+    };
+
+    let (by_name, stdout, stderr) = verify_scenario("by-name");
+    let (by_stem, _, unknown) = verify_scenario("file-stem");
+
+    assert_eq!(by_name, Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 answer"), "{stdout}");
+    assert_eq!(by_stem, Some(2), "a stem is not a name when `name:` is set");
+    assert!(
+        unknown.contains("unknown scenario `file-stem`") && unknown.contains("by-name"),
+        "{unknown}"
+    );
+}

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use n4n_mock::server::MockOptions;
+use n4n_mock::MockOptions;
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::TestCaseError;

@@ -2,29 +2,25 @@
 //! and arbitrary text, deep nesting and an alias bomb are loaded or refused
 //! with located problems, never a panic, hang or stack overflow.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use n4n_mock::scenario::source::Memory;
-use n4n_mock::scenario::{LoadError, Scenario};
+use n4n_mock::{LoadError, Scenario};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 use proptest::test_runner::TestCaseError;
 
 use super::{config, within};
 
-/// The path every generated scenario is loaded as.
-const SCENARIO_PATH: &str = "scenarios/generated.yaml";
+/// The name every generated scenario is loaded under, through
+/// [`Scenario::from_yaml`], and the path its problems name.
+const SCENARIO_NAME: &str = "generated";
+const SCENARIO_PATH: &str = "generated (in code)";
 
 /// Loads `text` as a scenario under the watchdog and checks what a refusal
 /// says: at least one problem, each in the file given, at a 1-based position,
 /// with a message. True when it loaded.
 fn load_checked(text: String) -> Result<bool, TestCaseError> {
-    let path = PathBuf::from(SCENARIO_PATH);
-    let source = Memory {
-        path: path.clone(),
-        text,
-    };
-    let loaded = within(move || Scenario::load(&source, &path).map(|_| ()))?;
+    let loaded = within(move || Scenario::from_yaml(SCENARIO_NAME, text).map(|_| ()))?;
     let Err(LoadError { problems }) = loaded else {
         return Ok(true);
     };
@@ -207,12 +203,7 @@ fn mutated_scenario() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_scenario_being_mutated_is_valid() {
-    let source = Memory {
-        path: PathBuf::from(SCENARIO_PATH),
-        text: VALID_SCENARIO.to_string(),
-    };
-
-    let loaded = Scenario::load(&source, Path::new(SCENARIO_PATH));
+    let loaded = Scenario::from_yaml(SCENARIO_NAME, VALID_SCENARIO);
 
     if let Err(err) = loaded {
         panic!("the scenario to mutate does not load:\n{err}");

@@ -3,8 +3,7 @@
 
 use bytes::Bytes;
 use hyper::header::HeaderValue;
-use n4n_mock::params::{self, Lookup, MalformedBody};
-use n4n_mock::scenario::LookupKey;
+use n4n_mock::fuzzing::{self as params, Lookup, LookupKey, MalformedBody};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::TestCaseError;

@@ -1,6 +1,11 @@
 //! Reading a located YAML tree into the scenario format, with every problem
 //! collected rather than the first: unknown keys, missing keys, wrong types,
 //! bad times, unknown statuses, bad addresses and error overrides.
+//!
+//! [`faults`] reads the faults on demand (`latency_ms`, `faults`,
+//! `rate_limit`, a click's `fault`).
+
+mod faults;
 
 use std::path::Path;
 

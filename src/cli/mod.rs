@@ -1,10 +1,16 @@
 //! The command line: `serve` (the default), `scenarios`, `validate`, `wait`
 //! and `generate`.
 
+mod contract;
+mod shared;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use contract::{LookupArgs, RecordArgs, ReportFormat, UpstreamArgs, VerifyArgs};
+pub use shared::{OutArgs, ScenariosFolder};
 
 /// Mock server for the NATS for Networks REST API: answers
 /// `GET /api/transaction/click_detail` from clicks and transactions kept in
@@ -36,6 +42,16 @@ pub struct Cli {
     pub serve: ServeArgs,
 }
 
+impl Cli {
+    /// The log format asked for, whether `serve` is named or implied.
+    pub fn log_format(&self) -> LogFormat {
+        match &self.command {
+            Some(Command::Serve(args)) => args.log_format,
+            _ => self.serve.log_format,
+        }
+    }
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -53,9 +69,9 @@ pub enum Command {
     /// same arguments (for load tests and benchmarks).
     Generate(GenerateArgs),
     /// Record a live server's answers into a scenario (bodies verbatim, errors kept, never the api-key).
-    Record(crate::contract::RecordArgs),
+    Record(RecordArgs),
     /// Compare a live server's answers with the contract; exit 0 no drift, 1 drift, 2 unreachable.
-    Verify(crate::contract::VerifyArgs),
+    Verify(VerifyArgs),
 }
 
 /// Options of `serve`.
@@ -137,24 +153,6 @@ pub struct ServeArgs {
     pub journal_bytes: usize,
 }
 
-/// The scenarios folder option, shared by every subcommand.
-#[derive(Debug, Clone, Args)]
-pub struct ScenariosFolder {
-    /// Folder of scenario files [default: ./scenarios when it exists].
-    #[arg(long, env = "N4N_MOCK_SCENARIOS_DIR", value_name = "DIR")]
-    pub scenarios_dir: Option<PathBuf>,
-}
-
-impl ScenariosFolder {
-    /// The folder given, else `./scenarios` when it exists.
-    pub fn resolve(&self) -> Option<PathBuf> {
-        self.scenarios_dir.clone().or_else(|| {
-            let local = PathBuf::from("scenarios");
-            local.is_dir().then_some(local)
-        })
-    }
-}
-
 /// Options of `scenarios`.
 #[derive(Debug, Clone, Args)]
 pub struct ScenariosArgs {
@@ -213,21 +211,6 @@ pub struct GenerateArgs {
 
     #[command(flatten)]
     pub out: OutArgs,
-}
-
-/// Where a command that writes a scenario writes it: `--out` and `--force`.
-#[derive(Debug, Clone, Args)]
-pub struct OutArgs {
-    /// The scenario file to write (standard output when omitted). A file
-    /// already there is kept: the command stops with exit 2 before any work,
-    /// unless --force. The text goes to a hidden temporary file beside FILE,
-    /// renamed to FILE only once whole: a failure or Ctrl-C leaves no part of it.
-    #[arg(long = "out", value_name = "FILE")]
-    pub file: Option<PathBuf>,
-
-    /// Replace the --out file if it exists (once the new one is whole).
-    #[arg(long, requires = "file")]
-    pub force: bool,
 }
 
 /// How log lines are written.

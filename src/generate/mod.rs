@@ -99,17 +99,6 @@ const PRICES_IN_CENTS: [u64; 5] = [995, 1_495, 1_995, 2_995, 4_995];
 /// Flush the line buffer to the writer once it holds this much.
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// The `click_hash` of click `index` in the scenario generated with `seed`.
-pub fn click_hash(index: u64, seed: u64) -> String {
-    HashKeys::new(seed).click(index).to_string()
-}
-
-/// The `transaction_hash` of transaction `index` (counting from 0 over the
-/// whole file) in the scenario generated with `seed`.
-pub fn transaction_hash(index: u64, seed: u64) -> String {
-    HashKeys::new(seed).transaction(index).to_string()
-}
-
 /// Writes the scenario `options` describe to `out`, then flushes it.
 ///
 /// Output is gathered in chunks of 64 KiB before each write, so an unbuffered
@@ -372,21 +361,4 @@ impl<'w, W: Write> Chunked<'w, W> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hashes_of_nearby_indexes_differ_in_many_digits() {
-        let a = click_hash(1, 7);
-        let b = click_hash(2, 7);
-        let same = a.bytes().zip(b.bytes()).filter(|(x, y)| x == y).count();
-        assert!(same < 12, "{a} and {b} look alike");
-    }
-
-    #[test]
-    fn amounts_are_written_with_two_decimals() {
-        assert_eq!(Cents(2_995).to_string(), "29.95");
-        assert_eq!(Cents(398).to_string(), "3.98");
-        assert_eq!(Cents(1_000).to_string(), "10.00");
-    }
-}
+mod tests;

@@ -1,0 +1,154 @@
+//! What each subcommand does. Each returns `Ok` with the exit code of an
+//! outcome it has printed (0, or 1 when `validate` found problems or
+//! `verify` found drift), or a [`CliError`] that `main` prints once, whole.
+//!
+//! - [`serve`]: load, listen, serve until a signal.
+//! - [`contract`]: `record` and `verify` against a live server.
+//! - [`out`]: `--out` files, refused when they exist, written whole.
+//! - [`error`]: [`CliError`] and the exit codes.
+//! - [`shared`]: what several subcommands share: a runtime, the scenario a
+//!   `--scenario` value names.
+
+mod contract;
+mod error;
+mod out;
+mod serve;
+mod shared;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub use error::CliError;
+
+use crate::cli::{Cli, Command, GenerateArgs, ScenariosArgs, ValidateArgs, WaitArgs};
+use crate::generate::{self, GenerateOptions};
+use shared::{Threads, catalog_failure, runtime};
+
+use crate::scenario::catalog::{self, Catalog};
+use crate::scenario::{LoadError, Scenario};
+use crate::wait;
+
+/// Runs the command line.
+pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        None => serve::serve(&cli.serve),
+        Some(Command::Serve(args)) => serve::serve(&args),
+        Some(Command::Scenarios(args)) => scenarios(&args),
+        Some(Command::Validate(args)) => validate(&args),
+        Some(Command::Wait(args)) => wait(&args),
+        Some(Command::Generate(args)) => generate(&args),
+        Some(Command::Record(args)) => contract::record(&args),
+        Some(Command::Verify(args)) => contract::verify(&args),
+    }
+}
+
+/// `n4n-mock scenarios`: one line per scenario.
+fn scenarios(args: &ScenariosArgs) -> Result<ExitCode, CliError> {
+    let catalog = Catalog::load(args.folder.resolve().as_deref()).map_err(catalog_failure)?;
+    let width = catalog
+        .names()
+        .iter()
+        .map(|n| n.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:>6}  {:>12}  DESCRIPTION",
+        "NAME", "CLICKS", "TRANSACTIONS"
+    );
+    for scenario in catalog.scenarios() {
+        println!(
+            "{:width$}  {:>6}  {:>12}  {}",
+            scenario.name(),
+            scenario.clicks().clicks(),
+            scenario.clicks().transactions(),
+            scenario.description()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `n4n-mock validate`: `ok` lines on stdout, problems on stderr.
+fn validate(args: &ValidateArgs) -> Result<ExitCode, CliError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut builtin = false;
+    let mut targets = args.paths.clone();
+    if targets.is_empty() {
+        match args.folder.resolve() {
+            Some(folder) => targets.push(folder),
+            None => builtin = true,
+        }
+    }
+    for target in targets {
+        if target.is_dir() {
+            let found =
+                catalog::scenario_files(&target).map_err(|err| CliError::Usage(err.to_string()))?;
+            files.extend(found);
+        } else {
+            files.push(target);
+        }
+    }
+    let mut failed = 0usize;
+    let mut report = |result: Result<Scenario, LoadError>, label: &str| match result {
+        Ok(scenario) => println!("ok  {label}: {scenario}"),
+        Err(err) => {
+            failed += 1;
+            eprintln!("{err}");
+        }
+    };
+    if builtin {
+        report(Scenario::builtin_default(), "built-in default");
+    }
+    for file in &files {
+        report(Scenario::from_file(file), &file.display().to_string());
+    }
+    let total = files.len() + usize::from(builtin);
+    if failed > 0 {
+        return Err(CliError::Failure(format!(
+            "{failed} of {total} scenario files have problems"
+        )));
+    }
+    println!(
+        "{total} scenario{} valid",
+        if total == 1 { "" } else { "s" }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `n4n-mock wait`: the base URL alone on stdout once the mock answers.
+fn wait(args: &WaitArgs) -> Result<ExitCode, CliError> {
+    let target = match &args.url_file {
+        Some(path) => wait::Target::UrlFile(path.clone()),
+        None => wait::Target::Url(
+            wait::health_url(&args.url).map_err(|err| CliError::Usage(err.to_string()))?,
+        ),
+    };
+    let ready = runtime(Threads::One)?
+        .block_on(wait::wait_for(&target, args.timeout))
+        .map_err(|err| CliError::Failure(err.to_string()))?;
+    // stdout is the URL alone, for `URL=$(n4n-mock wait ...)`.
+    eprintln!("n4n-mock is ready at {}: {}", ready.base_url, ready.health);
+    println!("{}", ready.base_url);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `n4n-mock generate`: a valid scenario of N clicks, to `--out` or stdout.
+fn generate(args: &GenerateArgs) -> Result<ExitCode, CliError> {
+    let options = GenerateOptions {
+        clicks: args.clicks,
+        transactions_per_click: args.transactions_per_click,
+        seed: args.seed,
+    };
+    out::write(&args.out, |mut out| {
+        generate::write_scenario(&options, &mut out)
+    })?;
+    if let Some(path) = &args.out.file {
+        eprintln!(
+            "wrote {} clicks and {} transactions to {}",
+            args.clicks,
+            args.clicks.saturating_mul(args.transactions_per_click),
+            path.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,60 @@
+//! What several subcommands share: a tokio runtime, and the scenario a
+//! `--scenario` value names, found the same way by `serve` and `verify`.
+
+use std::path::{Path, PathBuf};
+
+use super::error::CliError;
+use crate::scenario::catalog::{self, CatalogError, CatalogSource};
+use crate::server::state::Active;
+
+/// How many threads a subcommand's runtime has.
+#[derive(Debug, Clone, Copy)]
+pub enum Threads {
+    /// One per core: `serve`.
+    Many,
+    /// The calling thread: a client's few requests at a time.
+    One,
+}
+
+/// The tokio runtime of a subcommand.
+pub fn runtime(threads: Threads) -> Result<tokio::runtime::Runtime, CliError> {
+    let mut builder = match threads {
+        Threads::Many => tokio::runtime::Builder::new_multi_thread(),
+        Threads::One => tokio::runtime::Builder::new_current_thread(),
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|err| CliError::Failure(format!("cannot start the runtime: {err}")))
+}
+
+/// Whether a `--scenario` value names a file rather than a scenario of the
+/// folder: it has a `/`, or ends in `.yaml`/`.yml`.
+fn names_a_file(value: &str) -> bool {
+    let path = Path::new(value);
+    path.components().count() > 1 || catalog::is_yaml(path)
+}
+
+/// Where the scenarios come from and which one a `--scenario` value picks:
+/// every scenario of the folder (and the built-in `default`), plus the file
+/// when it names one.
+pub fn chosen_scenario(value: &str, folder: Option<PathBuf>) -> (CatalogSource, Active) {
+    let source = CatalogSource {
+        dir: folder,
+        ..CatalogSource::default()
+    };
+    let active = if names_a_file(value) {
+        Active::File(PathBuf::from(value))
+    } else {
+        Active::Named(value.to_string())
+    };
+    (source, active)
+}
+
+/// A catalog that does not load, as the error the command line reports.
+pub fn catalog_failure(err: CatalogError) -> CliError {
+    match err {
+        CatalogError::Invalid(err) => CliError::Scenarios(err),
+        other => CliError::Usage(other.to_string()),
+    }
+}
