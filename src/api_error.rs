@@ -28,11 +28,20 @@ pub enum ErrorKind {
     MissingParameter,
     /// Nothing in the scenario matches the lookup.
     NotFound,
+    /// A lifecycle action names no transaction of the scenario.
+    TransactionNotFound,
+    /// The transaction was already voided, charged back or reversed.
+    EventExists,
+    /// A required field or flag of an action is missing (a chargeback's
+    /// `type`, a reversal's `reverse`).
+    MissingField,
+    /// A parameter's value cannot be used (`Invalid amount`, `Invalid type`).
+    InvalidValue,
 }
 
 impl ErrorKind {
     /// All kinds, in check order.
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidEndpoint,
         ErrorKind::MethodNotAllowed,
         ErrorKind::IpNotAllowed,
@@ -42,6 +51,10 @@ impl ErrorKind {
         ErrorKind::MalformedBody,
         ErrorKind::MissingParameter,
         ErrorKind::NotFound,
+        ErrorKind::TransactionNotFound,
+        ErrorKind::EventExists,
+        ErrorKind::MissingField,
+        ErrorKind::InvalidValue,
     ];
 
     /// The name used in scenarios (`errors:`) and in logs.
@@ -56,6 +69,10 @@ impl ErrorKind {
             ErrorKind::MalformedBody => "malformed_body",
             ErrorKind::MissingParameter => "missing_parameter",
             ErrorKind::NotFound => "not_found",
+            ErrorKind::TransactionNotFound => "transaction_not_found",
+            ErrorKind::EventExists => "event_exists",
+            ErrorKind::MissingField => "missing_field",
+            ErrorKind::InvalidValue => "invalid_value",
         }
     }
 
@@ -67,14 +84,20 @@ impl ErrorKind {
     /// The status of the contract's error table.
     pub fn default_status(self) -> StatusCode {
         match self {
-            ErrorKind::InvalidEndpoint | ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::InvalidEndpoint | ErrorKind::NotFound | ErrorKind::TransactionNotFound => {
+                StatusCode::NOT_FOUND
+            }
             ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ErrorKind::IpNotAllowed => StatusCode::FORBIDDEN,
             ErrorKind::MissingCredentials | ErrorKind::InvalidCredentials => {
                 StatusCode::UNAUTHORIZED
             }
             ErrorKind::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorKind::MalformedBody | ErrorKind::MissingParameter => StatusCode::BAD_REQUEST,
+            ErrorKind::MalformedBody
+            | ErrorKind::MissingParameter
+            | ErrorKind::EventExists
+            | ErrorKind::MissingField
+            | ErrorKind::InvalidValue => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -92,6 +115,10 @@ impl ErrorKind {
                 "Missing parameter: pass transaction_hash, subscription_id or orderid"
             }
             ErrorKind::NotFound => "Click not found",
+            ErrorKind::TransactionNotFound => "Transaction not found",
+            ErrorKind::EventExists => "Transaction exists.",
+            ErrorKind::MissingField => "Missing required field.",
+            ErrorKind::InvalidValue => "Invalid value",
         }
     }
 }
@@ -111,12 +138,14 @@ struct PreparedError {
     status: StatusCode,
     /// `None` for a default `malformed_body`, whose message names the problem.
     body: Option<Bytes>,
+    /// Whether the scenario set the message.
+    message_overridden: bool,
 }
 
 /// The error answers of one scenario: the defaults with its overrides applied.
 #[derive(Debug, Clone)]
 pub struct ErrorTable {
-    prepared: [PreparedError; 9],
+    prepared: [PreparedError; 13],
 }
 
 impl ErrorTable {
@@ -133,7 +162,11 @@ impl ErrorTable {
                 (ErrorKind::MalformedBody, None) => None,
                 (_, None) => Some(render::error_body(kind.default_message())),
             };
-            PreparedError { status, body }
+            PreparedError {
+                status,
+                body,
+                message_overridden: message.is_some(),
+            }
         });
         ErrorTable { prepared }
     }
@@ -151,6 +184,20 @@ impl ErrorTable {
                     None => render::error_body(base),
                 }
             }
+        };
+        (prepared.status, body)
+    }
+}
+
+impl ErrorTable {
+    /// Status and body for `kind`, saying `message` unless the scenario
+    /// overrides the kind's message: for kinds whose text depends on the
+    /// request (`Missing parameter: amount`, `Void transaction exists.`).
+    pub fn answer_saying(&self, kind: ErrorKind, message: &str) -> (StatusCode, Bytes) {
+        let prepared = &self.prepared[kind as usize];
+        let body = match &prepared.body {
+            Some(body) if prepared.message_overridden => body.clone(),
+            _ => render::error_body(message),
         };
         (prepared.status, body)
     }

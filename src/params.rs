@@ -24,8 +24,26 @@ pub struct Lookup {
 #[error("{0}")]
 pub struct MalformedBody(pub String);
 
-/// One value per lookup parameter, in [`LookupKey::ALL`] order.
-type Found = [Option<String>; 3];
+/// The values of the parameters a request was read for, by name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    names: &'static [&'static str],
+    values: Vec<Option<String>>,
+}
+
+impl Params {
+    /// The value of `name`, if it was given (and asked for).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.values[i].as_deref()
+    }
+}
+
+/// The parameters that are yes/no flags, which a JSON body may give as booleans.
+const FLAGS: &[&str] = &["reverse", "approved"];
+
+/// The lookup parameters' names, in [`LookupKey::ALL`] order.
+const LOOKUP_NAMES: &[&str] = &["transaction_hash", "subscription_id", "orderid"];
 
 /// Reads the lookup from `body` (typed by `content_type`) and `query`.
 /// `Ok(None)`: the body is fine but no lookup parameter is present.
@@ -34,46 +52,70 @@ pub async fn read_lookup(
     body: Bytes,
     query: Option<&str>,
 ) -> Result<Option<Lookup>, MalformedBody> {
-    let from_body = if body.is_empty() {
-        Found::default()
-    } else {
-        read_body(content_type, body).await?
-    };
-    let from_query = query.map(|q| from_pairs(form_urlencoded::parse(q.as_bytes())));
-    let lookup = LookupKey::ALL.iter().enumerate().find_map(|(i, key)| {
-        let value = from_body[i]
-            .clone()
-            .or_else(|| from_query.as_ref().and_then(|q| q[i].clone()))?;
-        Some(Lookup { key: *key, value })
+    let params = read_params(content_type, body, query, LOOKUP_NAMES).await?;
+    let lookup = LookupKey::ALL.iter().find_map(|key| {
+        let value = params.get(key.parameter())?;
+        Some(Lookup {
+            key: *key,
+            value: value.to_string(),
+        })
     });
     Ok(lookup)
 }
 
-fn slot(name: &str) -> Option<usize> {
-    LookupKey::ALL.iter().position(|k| k.parameter() == name)
-}
-
-/// Keeps the first non-empty value of each lookup parameter; ignores the rest.
-fn from_pairs<K: AsRef<str>, V: Into<String>>(pairs: impl Iterator<Item = (K, V)>) -> Found {
-    let mut found = Found::default();
-    for (name, value) in pairs {
-        if let Some(i) = slot(name.as_ref()) {
-            let value = value.into();
-            if found[i].is_none() && !value.is_empty() {
-                found[i] = Some(value);
+/// Reads the parameters called `names` from `body` (typed by
+/// `content_type`) and `query`: the body wins for the same name, the first
+/// non-empty value of a name counts, other names are ignored.
+pub async fn read_params(
+    content_type: Option<&HeaderValue>,
+    body: Bytes,
+    query: Option<&str>,
+    names: &'static [&'static str],
+) -> Result<Params, MalformedBody> {
+    let mut params = if body.is_empty() {
+        Params {
+            names,
+            values: vec![None; names.len()],
+        }
+    } else {
+        read_body(content_type, body, names).await?
+    };
+    if let Some(query) = query {
+        let from_query = from_pairs(names, form_urlencoded::parse(query.as_bytes()));
+        for (value, queried) in params.values.iter_mut().zip(from_query.values) {
+            if value.is_none() {
+                *value = queried;
             }
         }
     }
-    found
+    Ok(params)
+}
+
+/// Keeps the first non-empty value of each of `names`; ignores the rest.
+fn from_pairs<K: AsRef<str>, V: Into<String>>(
+    names: &'static [&'static str],
+    pairs: impl Iterator<Item = (K, V)>,
+) -> Params {
+    let mut values = vec![None; names.len()];
+    for (name, value) in pairs {
+        if let Some(i) = names.iter().position(|n| *n == name.as_ref()) {
+            let value = value.into();
+            if values[i].is_none() && !value.is_empty() {
+                values[i] = Some(value);
+            }
+        }
+    }
+    Params { names, values }
 }
 
 async fn read_body(
     content_type: Option<&HeaderValue>,
     body: Bytes,
-) -> Result<Found, MalformedBody> {
+    names: &'static [&'static str],
+) -> Result<Params, MalformedBody> {
     let Some(content_type) = content_type else {
         // Some clients send a form body without saying so.
-        return read_form(&body);
+        return read_form(&body, names);
     };
     let text = content_type
         .to_str()
@@ -82,11 +124,11 @@ async fn read_body(
         .parse()
         .map_err(|_| MalformedBody(format!("invalid Content-Type `{text}`")))?;
     match (mime.type_(), mime.subtype(), mime.suffix()) {
-        (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => read_form(&body),
+        (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => read_form(&body, names),
         (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => {
-            read_json(&body)
+            read_json(&body, names)
         }
-        (mime::MULTIPART, mime::FORM_DATA, _) => read_multipart(&mime, body).await,
+        (mime::MULTIPART, mime::FORM_DATA, _) => read_multipart(&mime, body, names).await,
         _ => Err(MalformedBody(format!(
             "unsupported Content-Type {}",
             mime.essence_str()
@@ -94,12 +136,12 @@ async fn read_body(
     }
 }
 
-fn read_form(body: &[u8]) -> Result<Found, MalformedBody> {
+fn read_form(body: &[u8], names: &'static [&'static str]) -> Result<Params, MalformedBody> {
     std::str::from_utf8(body).map_err(|_| MalformedBody("body is not valid UTF-8".into()))?;
-    Ok(from_pairs(form_urlencoded::parse(body)))
+    Ok(from_pairs(names, form_urlencoded::parse(body)))
 }
 
-fn read_json(body: &[u8]) -> Result<Found, MalformedBody> {
+fn read_json(body: &[u8], names: &'static [&'static str]) -> Result<Params, MalformedBody> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|err| MalformedBody(format!("invalid JSON: {err}")))?;
     let serde_json::Value::Object(object) = value else {
@@ -107,12 +149,14 @@ fn read_json(body: &[u8]) -> Result<Found, MalformedBody> {
     };
     let mut pairs = Vec::new();
     for (name, value) in &object {
-        if slot(name).is_none() {
+        if !names.contains(&name.as_str()) {
             continue;
         }
         let text = match value {
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Number(n) => n.to_string(),
+            // Flags (`reverse`, `approved`) may be JSON booleans too.
+            serde_json::Value::Bool(b) if FLAGS.contains(&name.as_str()) => b.to_string(),
             serde_json::Value::Null => String::new(),
             _ => {
                 return Err(MalformedBody(format!(
@@ -122,10 +166,14 @@ fn read_json(body: &[u8]) -> Result<Found, MalformedBody> {
         };
         pairs.push((name.as_str(), text));
     }
-    Ok(from_pairs(pairs.into_iter()))
+    Ok(from_pairs(names, pairs.into_iter()))
 }
 
-async fn read_multipart(mime: &mime::Mime, body: Bytes) -> Result<Found, MalformedBody> {
+async fn read_multipart(
+    mime: &mime::Mime,
+    body: Bytes,
+    names: &'static [&'static str],
+) -> Result<Params, MalformedBody> {
     let boundary = mime
         .get_param(mime::BOUNDARY)
         .ok_or_else(|| MalformedBody("multipart body without a boundary".into()))?;
@@ -143,11 +191,11 @@ async fn read_multipart(mime: &mime::Mime, body: Bytes) -> Result<Found, Malform
             .bytes()
             .await
             .map_err(|err| MalformedBody(format!("invalid multipart body: {err}")))?;
-        if slot(&name).is_some() {
+        if names.contains(&name.as_str()) {
             let text = String::from_utf8(bytes.to_vec())
                 .map_err(|_| MalformedBody(format!("field `{name}` is not valid UTF-8")))?;
             pairs.push((name, text));
         }
     }
-    Ok(from_pairs(pairs.into_iter()))
+    Ok(from_pairs(names, pairs.into_iter()))
 }

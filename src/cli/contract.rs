@@ -128,4 +128,16 @@ pub struct VerifyArgs {
     /// The report's format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+
+    /// Also check the transaction lifecycle's answers that change nothing:
+    /// a void without an identifier, an order check without `orderid`, a
+    /// payout preview without `transaction_hash`, a void sent with GET.
+    #[arg(long)]
+    pub lifecycle: bool,
+
+    /// Also void the first `--transaction-hash` for real, then check that a
+    /// second void is refused (implies `--lifecycle`). This changes the
+    /// server's data: never use it against a server whose data matters.
+    #[arg(long)]
+    pub allow_writes: bool,
 }

@@ -11,9 +11,10 @@ use super::error::{CliError, EXIT_FAILURE, EXIT_OK};
 use super::out;
 use super::shared::{Threads, catalog_failure, chosen_scenario, runtime};
 use crate::cli::{RecordArgs, ReportFormat, UpstreamArgs, VerifyArgs};
+use crate::contract::lifecycle::{self, Probe};
 use crate::contract::record::{self, Recorded};
 use crate::contract::upstream::{self, ApiKey, Upstream};
-use crate::contract::verify::{self, Report};
+use crate::contract::verify::{self, Checked, Report};
 use crate::params::Lookup;
 use crate::scenario::LookupKey;
 use crate::server::state::Active;
@@ -44,6 +45,26 @@ fn look_up_all(
             });
         }
         Ok(recorded)
+    })
+}
+
+/// Sends every lifecycle probe in order, stopping at the first that gets
+/// no answer.
+fn probe_all(
+    upstream: &Upstream,
+    key: &ApiKey,
+    probes: &[Probe],
+) -> Result<Vec<Checked>, CliError> {
+    runtime(Threads::One)?.block_on(async {
+        let mut checked = Vec::new();
+        for probe in probes {
+            let reply = upstream
+                .call(probe.method.clone(), probe.path, &probe.form)
+                .await
+                .map_err(|err| CliError::Unreachable(key.scrub(&err.to_string())))?;
+            checked.push(lifecycle::check(probe, &reply));
+        }
+        Ok(checked)
     })
 }
 
@@ -136,17 +157,34 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    if lookups.is_empty() {
+    let mut probes = Vec::new();
+    if args.lifecycle || args.allow_writes {
+        probes = lifecycle::read_only();
+    }
+    if args.allow_writes {
+        let Some(hash) = args.lookups.transaction_hash.iter().find(|h| !h.is_empty()) else {
+            return Err(CliError::Usage(
+                "--allow-writes voids the first --transaction-hash: pass one".into(),
+            ));
+        };
+        probes.extend(lifecycle::void_twice(hash));
+    }
+    if lookups.is_empty() && probes.is_empty() {
         return Err(CliError::Usage(
-            "nothing to verify: pass --transaction-hash, --subscription-id, --orderid \
-             or a --scenario with clicks"
+            "nothing to verify: pass --transaction-hash, --subscription-id, --orderid, \
+             a --scenario with clicks, or --lifecycle"
                 .into(),
         ));
     }
     let upstream = connect(&args.upstream)?;
     let url = upstream.url().to_string();
-    let recorded = match look_up_all(&upstream, key, &lookups, |_, _| {}) {
-        Ok(recorded) => recorded,
+    // The lookups first, so that they see the data before any void.
+    let sent = look_up_all(&upstream, key, &lookups, |_, _| {}).and_then(|recorded| {
+        let probed = probe_all(&upstream, key, &probes)?;
+        Ok((recorded, probed))
+    });
+    let (recorded, probed) = match sent {
+        Ok(sent) => sent,
         Err(err) => {
             if args.format == ReportFormat::Json
                 && let CliError::Unreachable(why) = &err
@@ -160,6 +198,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let checked = recorded
         .iter()
         .map(|r| verify::check(&r.lookup, &r.answer))
+        .chain(probed)
         .collect();
     let report = Report::new(url, checked);
     let printed = match args.format {

@@ -12,11 +12,14 @@
 //! - [`shape`]: the contract's success and error bodies as shapes.
 //! - [`drift`]: a body compared with a shape, differences named by JSON path.
 //! - [`verify`]: one answer checked whole (status, Content-Type, body); the report.
+//! - [`lifecycle`]: the transaction lifecycle's answers that change nothing
+//!   (a missing parameter, a wrong method), and a void when writes are allowed.
 //! - [`record`]: a scenario written from answers, and checked by loading it back.
 //! - [`to_yaml`]: JSON written as YAML the scenario loader reads back unchanged.
 
 pub mod drift;
 pub mod json;
+pub mod lifecycle;
 pub mod record;
 pub mod shape;
 pub mod to_yaml;

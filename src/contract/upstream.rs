@@ -106,6 +106,15 @@ pub struct Answer {
     pub body: Bytes,
 }
 
+/// An answer with the `Allow` header, for the lifecycle's checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The answer.
+    pub answer: Answer,
+    /// The `Allow` header, when there is one that is text.
+    pub allow: Option<String>,
+}
+
 /// A server to look clicks up on, with the credentials to do it.
 #[derive(Debug)]
 pub struct Upstream {
@@ -160,13 +169,44 @@ impl Upstream {
         let body = form_urlencoded::Serializer::new(String::new())
             .append_pair(lookup.key.parameter(), &lookup.value)
             .finish();
+        let reply = self
+            .send(reqwest::Method::GET, self.url.clone(), body)
+            .await?;
+        Ok(reply.answer)
+    }
+
+    /// Sends `method` to `path` (`/api/...`) under the server's base URL,
+    /// with the credentials and `form` as an `x-www-form-urlencoded` body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &str,
+    ) -> Result<Reply, UpstreamError> {
+        let mut url = self.url.clone();
+        let lookup_path = url.path().to_string();
+        let alias = CLICK_DETAIL_PATH.replace("click_detail", "click_details");
+        let base = lookup_path
+            .strip_suffix(CLICK_DETAIL_PATH)
+            .or_else(|| lookup_path.strip_suffix(alias.as_str()))
+            .unwrap_or("");
+        url.set_path(&format!("{base}{path}"));
+        self.send(method, url, form.to_string()).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: String,
+    ) -> Result<Reply, UpstreamError> {
         let unreachable = |err: reqwest::Error| UpstreamError::Unreachable {
-            url: self.url.to_string(),
+            url: url.to_string(),
             why: describe(&err),
         };
         let mut response = self
             .client
-            .get(self.url.clone())
+            .request(method, url.clone())
             .header("api-key", self.api_key.clone())
             .header("api-username", self.username.as_str())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -180,20 +220,28 @@ impl Upstream {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let allow = response
+            .headers()
+            .get(reqwest::header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
                 return Err(UpstreamError::Unreachable {
-                    url: self.url.to_string(),
+                    url: url.to_string(),
                     why: format!("the answer is over {MAX_ANSWER_BYTES} bytes"),
                 });
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Answer {
-            status,
-            content_type,
-            body: Bytes::from(body),
+        Ok(Reply {
+            answer: Answer {
+                status,
+                content_type,
+                body: Bytes::from(body),
+            },
+            allow,
         })
     }
 }

@@ -23,13 +23,31 @@ pub enum AnswerKind {
     NotJson,
 }
 
-/// One lookup's answer, checked.
+/// A transaction lifecycle request, for the answers that are not lookups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    /// What it checks, in words.
+    pub check: &'static str,
+    /// The method sent.
+    pub method: String,
+    /// The action's path.
+    pub path: &'static str,
+    /// The status the contract answers.
+    pub expected: u16,
+}
+
+/// One lookup's answer (or one lifecycle request's), checked.
 #[derive(Debug, Clone, Serialize)]
 pub struct Checked {
-    /// The lookup parameter.
+    /// The lookup parameter (empty for a lifecycle request).
+    #[serde(skip_serializing_if = "str::is_empty")]
     pub parameter: &'static str,
     /// Its value.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub value: String,
+    /// The lifecycle request, when this is not a lookup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
     /// The status answered.
     pub status: u16,
     /// What the answer was taken for.
@@ -66,7 +84,7 @@ impl Report {
         let differences = answers.iter().map(|a| a.differences.len()).sum();
         let successes = answers
             .iter()
-            .filter(|a| a.answer == AnswerKind::Success)
+            .filter(|a| a.action.is_none() && a.answer == AnswerKind::Success)
             .count();
         Report {
             upstream,
@@ -91,10 +109,11 @@ impl Report {
                 AnswerKind::Error => "error envelope",
                 AnswerKind::NotJson => "not JSON",
             };
-            out.push_str(&format!(
-                "{}={}: {} {kind}: {verdict}\n",
-                checked.parameter, checked.value, checked.status
-            ));
+            let label = match &checked.action {
+                Some(action) => format!("{} ({} {})", action.check, action.method, action.path),
+                None => format!("{}={}", checked.parameter, checked.value),
+            };
+            out.push_str(&format!("{label}: {} {kind}: {verdict}\n", checked.status));
             let width = checked
                 .differences
                 .iter()
@@ -121,7 +140,8 @@ impl Report {
                 ));
             }
         }
-        if self.successes == 0 {
+        let lookups = self.answers.iter().any(|a| a.action.is_none());
+        if lookups && self.successes == 0 {
             out.push_str(
                 "warning: no lookup found a click, so the success body was not checked; \
                  pass a transaction_hash, subscription_id or orderid that exists\n",
@@ -218,6 +238,7 @@ pub fn check(lookup: &Lookup, answer: &Answer) -> Checked {
     Checked {
         parameter: lookup.key.parameter(),
         value: lookup.value.clone(),
+        action: None,
         status: answer.status,
         answer: kind,
         differences,

@@ -174,10 +174,12 @@ impl Catalog {
         self.scenarios.iter().find(|s| s.name() == name)
     }
 
-    /// Restarts the fault counters and rate windows of every scenario.
-    pub fn reset_counters(&self) {
+    /// Restarts the fault counters and rate windows of every scenario, and
+    /// brings its data back to what the fixtures say.
+    pub fn reset(&self) {
         for scenario in &self.scenarios {
             scenario.counters().reset();
+            scenario.ledger().reset();
         }
     }
 

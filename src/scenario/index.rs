@@ -42,6 +42,8 @@ impl LookupKey {
 /// A click found by a lookup.
 #[derive(Debug, Clone, Copy)]
 pub struct Match<'i> {
+    /// Its place in the scenario's clicks.
+    pub index: usize,
     /// The click's `click_hash`, for logs.
     pub click_hash: &'i str,
     /// The whole response body.
@@ -70,6 +72,13 @@ pub struct ClickIndex {
     /// Only the few clicks that have one.
     behaviours: HashMap<usize, ClickBehaviour>,
     transactions: usize,
+    /// Each `transactionid` of the fixtures: its click and transaction hash.
+    transactionids: HashMap<String, (usize, String)>,
+    /// The contract's rendering of clicks answered with a captured
+    /// `response:`, which the lifecycle actions read and change.
+    shadows: HashMap<usize, Bytes>,
+    /// The latest `time` of any click or transaction, in Unix seconds.
+    latest_time: Option<i64>,
 }
 
 impl ClickIndex {
@@ -90,6 +99,10 @@ impl ClickIndex {
             };
             owned[i].push(transaction);
             index.transactions += 1;
+            if let Some(id) = &transaction.transactionid {
+                let hash = transaction.transaction_hash().to_string();
+                index.transactionids.insert(id.value.clone(), (i, hash));
+            }
         }
         for (i, list) in owned.iter().enumerate() {
             for transaction in list {
@@ -119,9 +132,22 @@ impl ClickIndex {
                 index.behaviours.insert(i, behaviour);
             }
         }
-        for (click, list) in clicks.iter().zip(&owned) {
+        let times = clicks
+            .iter()
+            .map(|c| c.values[1].as_str())
+            .chain(owned.iter().flatten().map(|t| t.value("time")));
+        index.latest_time = times.filter_map(|t| t.parse::<i64>().ok()).max();
+        for (i, (click, list)) in clicks.iter().zip(&owned).enumerate() {
             index.hashes.push(click.click_hash().to_string());
-            index.bodies.push(success_body(click, list));
+            match &click.response {
+                Some(response) => {
+                    let mut out = String::new();
+                    crate::scenario::to_json::push_yaml(&mut out, response);
+                    index.bodies.push(Bytes::from(out));
+                    index.shadows.insert(i, contract_body(click, list));
+                }
+                None => index.bodies.push(contract_body(click, list)),
+            }
         }
         index
     }
@@ -134,11 +160,56 @@ impl ClickIndex {
             LookupKey::OrderId => &self.by_order,
         };
         let &i = map.get(value)?;
-        Some(Match {
-            click_hash: &self.hashes[i],
-            body: &self.bodies[i],
-            behaviour: self.behaviours.get(&i),
-        })
+        Some(self.at(i))
+    }
+
+    /// The click at `index` (one [`ClickIndex::find`] or the lifecycle found).
+    pub fn at(&self, index: usize) -> Match<'_> {
+        Match {
+            index,
+            click_hash: &self.hashes[index],
+            body: &self.bodies[index],
+            behaviour: self.behaviours.get(&index),
+        }
+    }
+
+    /// The click whose `click_hash` or one of whose transactions'
+    /// `transaction_hash` is `hash`.
+    pub fn by_hash(&self, hash: &str) -> Option<usize> {
+        self.by_hash.get(hash).copied()
+    }
+
+    /// Whether `hash` is a click's own `click_hash`.
+    pub fn is_click_hash(&self, hash: &str) -> bool {
+        self.by_hash(hash).is_some_and(|i| self.hashes[i] == hash)
+    }
+
+    /// The click `orderid` finds, as a lookup by order finds it.
+    pub fn by_order(&self, orderid: &str) -> Option<usize> {
+        self.by_order.get(orderid).copied()
+    }
+
+    /// The click and transaction hash of a fixture's `transactionid`.
+    pub fn by_transactionid(&self, id: &str) -> Option<(usize, &str)> {
+        self.transactionids
+            .get(id)
+            .map(|(i, hash)| (*i, hash.as_str()))
+    }
+
+    /// The contract's body of the click at `index`, as loaded: its answer,
+    /// or for a click with a captured `response:` what the contract would say.
+    pub fn contract_body(&self, index: usize) -> &Bytes {
+        self.shadows.get(&index).unwrap_or(&self.bodies[index])
+    }
+
+    /// Whether the click at `index` answers with a captured `response:`.
+    pub fn is_captured(&self, index: usize) -> bool {
+        self.shadows.contains_key(&index)
+    }
+
+    /// The latest `time` of any click or transaction, in Unix seconds.
+    pub fn latest_time(&self) -> Option<i64> {
+        self.latest_time
     }
 
     /// Every click's `click_hash`, in file order.
@@ -157,13 +228,9 @@ impl ClickIndex {
     }
 }
 
-/// The contract's success body, or the click's verbatim `response:`.
-fn success_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes {
+/// The contract's success body of a click and its transactions.
+fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes {
     let mut out = String::with_capacity(512 + 384 * transactions.len());
-    if let Some(response) = &click.response {
-        crate::scenario::to_json::push_yaml(&mut out, response);
-        return Bytes::from(out);
-    }
     let mut body = ObjectWriter::open(&mut out);
     body.string("result", "success");
     body.raw("click", |out| {

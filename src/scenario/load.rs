@@ -156,6 +156,26 @@ impl Loader<'_> {
             }
         }
 
+        let mut ids: HashMap<&str, Location> = HashMap::new();
+        for (path, transaction) in &loaded.transactions {
+            let Some(id) = &transaction.transactionid else {
+                continue;
+            };
+            if let Some(first) = ids.get(id.value.as_str()) {
+                let message = format!(
+                    "duplicate transactionid `{}` (first defined at {first})",
+                    id.value
+                );
+                problems.push(path, id.at, message);
+            } else {
+                let here = Location {
+                    path: path.clone(),
+                    at: id.at,
+                };
+                ids.insert(&id.value, here);
+            }
+        }
+
         let mut transactions: HashMap<&str, Location> = HashMap::new();
         for (path, transaction) in &loaded.transactions {
             let hash = transaction.transaction_hash();

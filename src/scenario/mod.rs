@@ -7,6 +7,7 @@
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`lifecycle`]: what voids, chargebacks, reversals and revenue updates changed.
 //! - [`to_json`]: a captured `response:` written as JSON.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
 //! - [`faults`]: latency, fault rules and rate limits a scenario asks for, and when they fire.
@@ -18,6 +19,7 @@ pub mod builder;
 pub mod catalog;
 pub mod faults;
 pub mod index;
+pub mod lifecycle;
 pub mod load;
 pub mod model;
 pub mod problem;
@@ -36,9 +38,13 @@ use subtle::ConstantTimeEq;
 use crate::api_error::ErrorTable;
 use faults::{FaultCounters, FaultPlan};
 pub use index::{ClickIndex, LookupKey};
+use lifecycle::Ledger;
 pub use model::Credential;
 pub use problem::Problem;
 use source::Source;
+
+/// A day, in seconds: how long after its latest `time` a scenario's clock starts.
+const DAY: i64 = 86_400;
 
 /// A scenario that failed to load, with every problem found.
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +72,9 @@ pub struct Scenario {
     files: Vec<PathBuf>,
     faults: FaultPlan,
     counters: FaultCounters,
+    /// The clock of lifecycle events: `now:`, else a day after the latest `time`.
+    clock: i64,
+    ledger: Ledger,
 }
 
 /// What a credential check found.
@@ -102,6 +111,10 @@ impl Scenario {
             loaded.transactions.iter().map(|(_, t)| t),
         );
         let overrides = root.errors.map(|e| e.value).unwrap_or_default();
+        let clock = root.now.map_or_else(
+            || clicks.latest_time().unwrap_or(0).saturating_add(DAY),
+            |now| now.value,
+        );
         Ok(Scenario {
             name,
             description: root.description.map(|d| d.value).unwrap_or_default(),
@@ -117,6 +130,8 @@ impl Scenario {
                 rate_limit: root.rate_limit.map(|r| r.value),
             },
             counters: FaultCounters::default(),
+            clock,
+            ledger: Ledger::default(),
         })
     }
 
@@ -171,6 +186,21 @@ impl Scenario {
     /// How many transactions it has.
     pub fn transaction_count(&self) -> usize {
         self.clicks.transactions()
+    }
+
+    /// Its lifecycle state.
+    pub(crate) fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The time of the first lifecycle event, in Unix seconds.
+    pub(crate) fn clock(&self) -> i64 {
+        self.clock
+    }
+
+    /// How many lifecycle events were applied since it loaded or was reset.
+    pub fn events(&self) -> u64 {
+        self.ledger.events()
     }
 
     /// Its clicks, indexed for lookup.

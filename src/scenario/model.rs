@@ -52,9 +52,10 @@ pub fn key_index(keys: &[&str], key: &str) -> Option<usize> {
 pub const STATUSES: [&str; 5] = ["pending", "approved", "void", "chargeback", "reversal"];
 
 /// The keys of a scenario or fixture file.
-pub const DOCUMENT_KEYS: [&str; 11] = [
+pub const DOCUMENT_KEYS: [&str; 12] = [
     "name",
     "description",
+    "now",
     "credentials",
     "allowed_ips",
     "errors",
@@ -125,6 +126,9 @@ pub struct TransactionSpec {
     pub payouts: Vec<Vec<String>>,
     /// `extra:` fields in file order.
     pub extra: Vec<(String, String)>,
+    /// `transactionid:`, an identifier the lifecycle actions accept; not in
+    /// the success body.
+    pub transactionid: Option<Located<String>>,
 }
 
 impl TransactionSpec {
@@ -146,6 +150,8 @@ pub struct Document {
     pub name: Option<Located<String>>,
     /// `description`.
     pub description: Option<Located<String>>,
+    /// `now`: the clock of lifecycle events, in Unix seconds.
+    pub now: Option<Located<i64>>,
     /// `credentials`, with where the key is written.
     pub credentials: Option<Located<Vec<Credential>>>,
     /// `allowed_ips`, parsed.
@@ -177,6 +183,7 @@ impl Document {
         };
         note("name", self.name.as_ref().map(|v| v.at));
         note("description", self.description.as_ref().map(|v| v.at));
+        note("now", self.now.as_ref().map(|v| v.at));
         note("credentials", self.credentials.as_ref().map(|v| v.at));
         note("allowed_ips", self.allowed_ips.as_ref().map(|v| v.at));
         note("errors", self.errors.as_ref().map(|v| v.at));

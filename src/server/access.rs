@@ -1,8 +1,11 @@
 //! The checks every API endpoint runs first, in the contract's order:
 //! method (2), peer address (3), credentials present (4) and valid (5).
+//! Each endpoint takes one method: GET for the lookup and ping, the
+//! lifecycle's own for each of its actions.
 
 use std::net::IpAddr;
 
+use hyper::http::request::Parts;
 use hyper::{HeaderMap, Method};
 
 use crate::api_error::ErrorKind;
@@ -12,16 +15,18 @@ use crate::scenario::{CredentialCheck, Scenario};
 const API_KEY: &str = "api-key";
 const API_USERNAME: &str = "api-username";
 
-/// The first failing access check, or `None` when the request may go on.
+/// The first failing access check of a request to an endpoint that takes
+/// `expected`, or `None` when the request may go on.
 pub fn check(
     scenario: &Scenario,
-    method: &Method,
+    expected: &Method,
+    parts: &Parts,
     peer: IpAddr,
-    headers: &HeaderMap,
 ) -> Option<ErrorKind> {
-    if method != Method::GET {
+    if parts.method != expected {
         return Some(ErrorKind::MethodNotAllowed);
     }
+    let headers: &HeaderMap = &parts.headers;
     if !scenario.allows(peer) {
         return Some(ErrorKind::IpNotAllowed);
     }

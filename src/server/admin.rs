@@ -116,6 +116,7 @@ struct Health<'a> {
     scenario: &'a str,
     clicks: usize,
     transactions: usize,
+    events: u64,
     counters: CounterValues,
     journal: JournalHealth,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -155,6 +156,7 @@ fn health(state: &MockState) -> Answer {
             scenario: snapshot.active.name(),
             clicks: snapshot.active.clicks().clicks(),
             transactions: snapshot.active.clicks().transactions(),
+            events: snapshot.active.events(),
             counters: snapshot.active.counters().values(),
             journal: JournalHealth::of(state.journal()),
             last_reload_error: failure.as_deref(),
@@ -168,6 +170,7 @@ struct ScenarioSummary<'a> {
     description: &'a str,
     clicks: usize,
     transactions: usize,
+    events: u64,
     counters: CounterValues,
 }
 
@@ -178,6 +181,7 @@ impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
             description: scenario.description(),
             clicks: scenario.clicks().clicks(),
             transactions: scenario.clicks().transactions(),
+            events: scenario.events(),
             counters: scenario.counters().values(),
         }
     }
@@ -371,7 +375,7 @@ struct Reset {
 
 /// `POST /__mock/reset`: every scenario counts its requests from zero again.
 fn reset(state: &MockState) -> Answer {
-    state.reset_counters();
+    state.reset();
     response::json_value(StatusCode::OK, &Reset { result: "success" })
 }
 

@@ -4,16 +4,16 @@
 use std::net::IpAddr;
 
 use bytes::Bytes;
-use hyper::StatusCode;
 use hyper::header::CONTENT_TYPE;
 use hyper::http::request::Parts;
+use hyper::{Method, StatusCode};
 
 use super::access;
 use super::body::BodyError;
 use super::response::{self, Outcome, Reply};
 use crate::api_error::ErrorKind;
 use crate::params;
-use crate::scenario::Scenario;
+use crate::scenario::{LookupKey, Scenario};
 
 /// Answers a click lookup.
 pub async fn answer(
@@ -23,7 +23,7 @@ pub async fn answer(
     body: Result<Bytes, BodyError>,
 ) -> Reply {
     let errors = scenario.errors();
-    if let Some(kind) = access::check(scenario, &parts.method, peer, &parts.headers) {
+    if let Some(kind) = access::check(scenario, &Method::GET, parts, peer) {
         return response::api_error(errors, kind, None).into();
     }
     let body = match body {
@@ -44,12 +44,30 @@ pub async fn answer(
                     .into();
             }
         };
-    let (answer, outcome, behaviour) = match scenario.clicks().find(lookup.key, &lookup.value) {
-        Some(found) => (
-            response::json(StatusCode::OK, found.body.clone()),
-            Outcome::Click(found.click_hash.to_string()),
-            found.behaviour.cloned(),
-        ),
+    let clicks = scenario.clicks();
+    // Lookups read the lifecycle's state without waiting for an action.
+    let ledger = scenario.ledger().current();
+    let found = clicks.find(lookup.key, &lookup.value).or_else(|| {
+        // An event transaction's hash finds its click too.
+        (lookup.key == LookupKey::TransactionHash)
+            .then(|| ledger.click_of(&lookup.value))
+            .flatten()
+            .map(|i| clicks.at(i))
+    });
+    let (answer, outcome, behaviour) = match found {
+        Some(found) => {
+            // A click no action touched answers with its body rendered at
+            // load; a captured `response:` always answers verbatim.
+            let body = match ledger.body(found.index) {
+                Some(changed) if !clicks.is_captured(found.index) => changed,
+                _ => found.body,
+            };
+            (
+                response::json(StatusCode::OK, body.clone()),
+                Outcome::Click(found.click_hash.to_string()),
+                found.behaviour.cloned(),
+            )
+        }
         None => {
             let (answer, outcome) = response::api_error(errors, ErrorKind::NotFound, None);
             (answer, outcome, None)
@@ -58,7 +76,7 @@ pub async fn answer(
     Reply {
         answer,
         outcome,
-        lookup: Some(lookup),
+        decided: Some(lookup.into()),
         behaviour,
     }
 }

@@ -5,6 +5,7 @@
 //! - [`access`]: the checks every API endpoint shares (method, address, credentials).
 //! - [`body`]: reading a request body under the 64 KiB cap.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
+//! - [`action`], [`lifecycle`]: the transaction lifecycle's actions and their answers.
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
 //! - [`limits`]: header timeout and size, idle timeout, connection cap.
 //! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
@@ -13,10 +14,12 @@
 //! - [`state`]: the loaded scenarios, the active one, the journal, reloads.
 
 pub mod access;
+pub mod action;
 pub mod admin;
 pub mod body;
 pub mod click_detail;
 pub mod faults;
+pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
 pub mod ping;

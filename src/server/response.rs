@@ -9,6 +9,7 @@ use http_body_util::Full;
 use hyper::header::{self, HeaderMap, HeaderName, HeaderValue};
 use hyper::{Response, StatusCode};
 
+use super::action::Action;
 use crate::api_error::{ErrorKind, ErrorTable};
 use crate::params::Lookup;
 use crate::scenario::index::ClickBehaviour;
@@ -95,6 +96,8 @@ pub enum Outcome {
     RateLimited,
     /// Reshaped by a fault.
     Fault(Fault),
+    /// A lifecycle action succeeded.
+    Done(Action),
 }
 
 impl Outcome {
@@ -108,6 +111,7 @@ impl Outcome {
             Outcome::UnknownScenario => "unknown_scenario",
             Outcome::RateLimited => "rate_limited",
             Outcome::Fault(fault) => fault.outcome(),
+            Outcome::Done(action) => action.outcome(),
         }
     }
 }
@@ -122,11 +126,30 @@ impl fmt::Display for Outcome {
             Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),
             Outcome::RateLimited => f.write_str("rate_limited"),
             Outcome::Fault(fault) => write!(f, "fault={}", fault.name()),
+            Outcome::Done(action) => f.write_str(action.outcome()),
         }
     }
 }
 
-/// An API endpoint's answer: the answer, what it came to, and the lookup
+/// The parameter that decided a request, and its value, for the journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    /// Its name: a lookup parameter, or a lifecycle identifier.
+    pub parameter: &'static str,
+    /// Its value.
+    pub value: String,
+}
+
+impl From<Lookup> for Decided {
+    fn from(lookup: Lookup) -> Self {
+        Decided {
+            parameter: lookup.key.parameter(),
+            value: lookup.value,
+        }
+    }
+}
+
+/// An API endpoint's answer: the answer, what it came to, and the
 /// parameter that decided when the request got that far.
 #[derive(Debug)]
 pub struct Reply {
@@ -134,8 +157,8 @@ pub struct Reply {
     pub answer: Answer,
     /// What the request came to.
     pub outcome: Outcome,
-    /// The lookup parameter read, if any.
-    pub lookup: Option<Lookup>,
+    /// The parameter that decided, if the request got that far.
+    pub decided: Option<Decided>,
     /// The matched click's own `latency_ms` and `fault`, if it has any.
     pub behaviour: Option<ClickBehaviour>,
 }
@@ -145,7 +168,7 @@ impl From<(Answer, Outcome)> for Reply {
         Reply {
             answer,
             outcome,
-            lookup: None,
+            decided: None,
             behaviour: None,
         }
     }

@@ -13,12 +13,13 @@ use hyper::header::{CONNECTION, HeaderValue};
 use hyper::http::request::Parts;
 use time::OffsetDateTime;
 
+use super::action::Action;
 use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
 use super::response::{self, HttpResponse, Outcome, Reply};
 use super::state::MockState;
-use super::{click_detail, ping};
+use super::{click_detail, lifecycle, ping};
 use crate::api_error::ErrorKind;
 use crate::journal::Received;
 use crate::scenario::Scenario;
@@ -33,6 +34,8 @@ pub enum Endpoint {
     ClickDetail,
     /// `/api/service/ping`.
     Ping,
+    /// One of the transaction lifecycle's actions.
+    Action(Action),
     /// A path under `/__mock/`: one of the admin endpoints, or none.
     Admin(Option<AdminEndpoint>),
     /// Anything else.
@@ -47,6 +50,9 @@ impl Endpoint {
                 Endpoint::ClickDetail
             }
             "/api/service/ping" => Endpoint::Ping,
+            p if Action::of(p).is_some() => {
+                Action::of(p).map_or(Endpoint::Unknown, Endpoint::Action)
+            }
             p if p.starts_with("/__mock/") => Endpoint::Admin(AdminEndpoint::of(p)),
             _ => Endpoint::Unknown,
         }
@@ -150,8 +156,8 @@ impl Router {
             method: parts.method.as_str(),
             path: parts.uri.path(),
             scenario,
-            parameter: reply.lookup.as_ref().map(|l| l.key.parameter()),
-            value: reply.lookup.as_ref().map(|l| l.value.as_str()),
+            parameter: reply.decided.as_ref().map(|d| d.parameter),
+            value: reply.decided.as_ref().map(|d| d.value.as_str()),
             outcome: reply.outcome.name(),
             click_hash: match &reply.outcome {
                 Outcome::Click(hash) => Some(hash.as_str()),
@@ -181,6 +187,9 @@ async fn answer_api(
     };
     let reply = match endpoint {
         Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
+        Endpoint::Action(action) => {
+            lifecycle::answer(scenario, action, parts, peer.ip(), content).await
+        }
         _ => ping::answer(scenario, parts, peer.ip()).into(),
     };
     faults::after(scenario, rule, reply).await

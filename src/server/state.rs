@@ -239,7 +239,7 @@ impl MockState {
             Ok(snapshot) => {
                 // Scenarios built in code come through a reload as they are:
                 // their counts restart like those of the files read again.
-                snapshot.catalog.reset_counters();
+                snapshot.catalog.reset();
                 let snapshot = Arc::new(snapshot);
                 self.snapshot.store(Arc::clone(&snapshot));
                 *self.reload_error_slot() = None;
@@ -268,10 +268,11 @@ impl MockState {
         }
     }
 
-    /// Restarts the fault counters and rate windows of every loaded scenario.
-    pub fn reset_counters(&self) {
-        self.snapshot.load().catalog.reset_counters();
-        tracing::info!("fault counters reset");
+    /// Restarts the fault counters and rate windows of every loaded
+    /// scenario, and brings back the data its fixtures hold.
+    pub fn reset(&self) {
+        self.snapshot.load().catalog.reset();
+        tracing::info!("fault counters and scenario data reset");
     }
 
     /// What the last reload found wrong, until one succeeds.

@@ -464,6 +464,53 @@ fn the_readme_verify_example_fails_then_passes_as_documented() {
     );
 }
 
+/// The README's lifecycle walk-through, run as written but for the host:
+/// each answer is the JSON the README shows under it, and after the reset
+/// the first lookup answers as it did at the start.
+#[test]
+fn the_readme_lifecycle_walk_through_answers_as_documented() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let start = readme.find("### A walk-through").expect("the walk-through");
+    let end = start + readme[start..].find("### The rules").expect("its end");
+    let section = &readme[start..end];
+    let commands: Vec<&str> = section
+        .lines()
+        .filter(|l| l.starts_with("curl -s"))
+        .collect();
+    let documented: Vec<serde_json::Value> = section
+        .split("```json\n")
+        .skip(1)
+        .map(|block| {
+            let json = &block[..block.find("```").expect("end of a json block")];
+            serde_json::from_str(json).expect("documented JSON")
+        })
+        .collect();
+    assert_eq!((commands.len(), documented.len()), (4, 5), "{section}");
+    let server = RunningBinary::start(&["--scenario", "lifecycle"]);
+    let run = |command: &str| -> serde_json::Value {
+        let command = command.replace("127.0.0.1:8080", &server.addr.to_string());
+        let output = std::process::Command::new("sh")
+            .args(["-c", &command])
+            .output()
+            .expect("curl");
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stdout)))
+    };
+    let (lookup, void, void_again, reset) = (commands[0], commands[1], commands[2], commands[3]);
+
+    let answers = [
+        run(lookup),
+        run(void),
+        run(lookup),
+        run(void_again),
+        run(reset),
+    ];
+    let after_reset = run(lookup);
+
+    assert_eq!(answers.as_slice(), documented.as_slice());
+    assert_eq!(after_reset, documented[0]);
+}
+
 #[test]
 fn binding_beyond_loopback_logs_a_warning() {
     let server = RunningBinary::start(&["--bind", "0.0.0.0"]);

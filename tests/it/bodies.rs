@@ -390,7 +390,7 @@ async fn health_reports_the_scenario_and_its_counts() {
     assert_eq!(answer.status, 200);
     assert_eq!(
         answer.body,
-        r#"{"status":"ok","scenario":"default","clicks":4,"transactions":5,"counters":{"requests":0,"faults":0,"rate_limited":0},"journal":{"entries":0,"bytes":0,"max_entries":10000,"max_bytes":16777216}}"#
+        r#"{"status":"ok","scenario":"default","clicks":4,"transactions":5,"events":0,"counters":{"requests":0,"faults":0,"rate_limited":0},"journal":{"entries":0,"bytes":0,"max_entries":10000,"max_bytes":16777216}}"#
     );
 }
 

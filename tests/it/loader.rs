@@ -121,7 +121,7 @@ fn unknown_key_at_the_top_level_is_located_at_the_key() {
     assert_eq!(
         problem,
         "tests/data/unknown-key-at-top-level.yaml:4:1: unknown key `click` at the top level \
-         (expected one of: name, description, credentials, allowed_ips, errors, latency_ms, \
+         (expected one of: name, description, now, credentials, allowed_ips, errors, latency_ms, \
          faults, rate_limit, include, clicks, transactions)"
     );
 }
@@ -397,6 +397,29 @@ fn duplicate_transaction_hash_is_located_at_the_second_and_names_the_first() {
     );
 }
 
+#[test]
+fn duplicate_transactionid_is_located_at_the_second_and_names_the_first() {
+    let problem = only_problem("duplicate-transactionid.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/duplicate-transactionid.yaml:12:20: duplicate transactionid `5001` \
+         (first defined at tests/data/duplicate-transactionid.yaml:9:20)"
+    );
+}
+
+#[test]
+fn now_that_is_not_a_time_is_located_at_its_value() {
+    let problem = only_problem("now-is-not-a-date.yaml");
+
+    assert!(
+        problem.starts_with(
+            "tests/data/now-is-not-a-date.yaml:4:6: `now` must be Unix seconds or an RFC 3339 date"
+        ),
+        "{problem}"
+    );
+}
+
 // Rule 6: a transaction for a click no file defines.
 
 #[test]
@@ -621,7 +644,7 @@ fn scenario_without_a_name_is_named_after_its_file() {
 
 /// For each top-level file of `tests/data/`, the start of a line `validate` prints on
 /// stderr (a few files are refused for a problem located in the fixture they include).
-const BROKEN_FILES: [(&str, &str); 36] = [
+const BROKEN_FILES: [(&str, &str); 38] = [
     (
         "bad-allowed-ip.yaml",
         "tests/data/bad-allowed-ip.yaml:4:26: `10.0.0.300` is not an IP address",
@@ -653,6 +676,10 @@ const BROKEN_FILES: [(&str, &str); 36] = [
     (
         "duplicate-transaction-hash.yaml",
         "tests/data/duplicate-transaction-hash.yaml:10:23: duplicate transaction_hash `t1`",
+    ),
+    (
+        "duplicate-transactionid.yaml",
+        "tests/data/duplicate-transactionid.yaml:12:20: duplicate transactionid `5001`",
     ),
     (
         "duplicate-yaml-key.yaml",
@@ -709,6 +736,10 @@ const BROKEN_FILES: [(&str, &str); 36] = [
     (
         "missing-transaction-hash.yaml",
         "tests/data/missing-transaction-hash.yaml:7:5: a transaction is missing the required key `transaction_hash`",
+    ),
+    (
+        "now-is-not-a-date.yaml",
+        "tests/data/now-is-not-a-date.yaml:4:6: `now` must be Unix seconds",
     ),
     (
         "no-credentials.yaml",

@@ -12,6 +12,7 @@ mod faults;
 mod generate;
 mod journal;
 mod layout;
+mod lifecycle;
 mod limits;
 mod load;
 mod loader;

@@ -127,6 +127,7 @@ async fn get_scenario_names_the_active_one_and_every_loaded_one() {
             "empty",
             "flaky",
             "ip-restricted",
+            "lifecycle",
             "locked",
             "rate-limited",
             "slow"

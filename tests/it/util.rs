@@ -206,10 +206,61 @@ impl TestServer {
 
     /// A GET to `path` with these credential header values.
     pub fn get_as(&self, path: &str, api_key: &str, username: &str) -> reqwest::RequestBuilder {
+        self.request_as(reqwest::Method::GET, path, api_key, username)
+    }
+
+    /// A POST to `path` with these credential header values.
+    pub fn post_as(&self, path: &str, api_key: &str, username: &str) -> reqwest::RequestBuilder {
+        self.request_as(reqwest::Method::POST, path, api_key, username)
+    }
+
+    /// A PATCH to `path` with these credential header values.
+    pub fn patch_as(&self, path: &str, api_key: &str, username: &str) -> reqwest::RequestBuilder {
+        self.request_as(reqwest::Method::PATCH, path, api_key, username)
+    }
+
+    /// A request by `method` to `path` with these credential header values.
+    pub fn request_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        api_key: &str,
+        username: &str,
+    ) -> reqwest::RequestBuilder {
         self.client
-            .get(self.url(path))
+            .request(method, self.url(path))
             .header("api-key", api_key)
             .header("api-username", username)
+    }
+
+    /// A request by `method` to `path` with the example credentials and
+    /// `fields` as an `x-www-form-urlencoded` body (also for GET, as curl
+    /// `-X GET -d` sends it).
+    pub fn form_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::RequestBuilder {
+        self.request_as(method, path, API_KEY, USERNAME)
+            .form(fields)
+    }
+
+    /// Sends [`form_request`](TestServer::form_request) and reads the answer.
+    pub async fn send_form(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Answer {
+        send(self.form_request(method, path, fields)).await
+    }
+
+    /// `POST /__mock/{action}` (`reset`, `reload`), checked to answer 200.
+    pub async fn admin_post(&self, action: &str) -> Answer {
+        let answer = send(self.client.post(self.url(&format!("/__mock/{action}")))).await;
+        assert_eq!(answer.status, 200, "{action}: {}", answer.body);
+        answer
     }
 }
 

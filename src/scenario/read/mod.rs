@@ -137,6 +137,16 @@ impl Reader<'_> {
             match key.name.as_str() {
                 "name" => doc.name = self.located_string(key, value),
                 "description" => doc.description = self.located_string(key, value),
+                "now" => {
+                    doc.now = self
+                        .time(value, "now")
+                        .filter(|t| !t.is_empty())
+                        .and_then(|t| t.parse().ok())
+                        .map(|seconds| Located {
+                            value: seconds,
+                            at: key.at,
+                        })
+                }
                 "credentials" => {
                     let list = self.list(value, "credentials", |r, item| r.credential(item));
                     let written_empty = match &value.kind {
@@ -440,7 +450,7 @@ impl Reader<'_> {
         for (key, value) in self.known_keys(entries, &allowed, shape.place) {
             if let Some(i) = key_index(shape.keys, &key.name) {
                 record.fields[i] = if key.name == "time" {
-                    match self.time(value) {
+                    match self.time(value, "time") {
                         Some(seconds) => Field::Written(seconds, value.at),
                         None => Field::Invalid(value.at),
                     }
@@ -504,15 +514,24 @@ impl Reader<'_> {
     fn transaction(&mut self, node: &Yaml) -> Option<TransactionSpec> {
         let entries = self.mapping(node, "a transaction")?;
         let mut click_hash = Field::Absent;
+        let mut transactionid = None;
         let mut payouts = Vec::new();
         let shape = RecordShape {
             keys: &TRANSACTION_KEYS,
-            others: &["click_hash", "payouts"],
+            others: &["click_hash", "payouts", "transactionid"],
             place: "in a transaction",
         };
         let mut record = self.record(entries, &shape, |reader, key, value| {
             if key.name == "click_hash" {
                 click_hash = reader.field(value, "`click_hash`");
+            } else if key.name == "transactionid" {
+                transactionid = reader
+                    .scalar(value, "`transactionid`")
+                    .filter(|id| !id.is_empty())
+                    .map(|id| Located {
+                        value: id,
+                        at: value.at,
+                    });
             } else {
                 payouts = reader
                     .list(value, "payouts", |r, item| r.payout(item))
@@ -542,6 +561,7 @@ impl Reader<'_> {
             values,
             payouts,
             extra: record.extra,
+            transactionid,
         })
     }
 
@@ -588,8 +608,9 @@ impl Reader<'_> {
         fields
     }
 
-    /// `time` as Unix seconds, from Unix seconds or an RFC 3339 date.
-    fn time(&mut self, node: &Yaml) -> Option<String> {
+    /// `time` (or `now`, named by `what`) as Unix seconds, from Unix
+    /// seconds or an RFC 3339 date.
+    fn time(&mut self, node: &Yaml, what: &str) -> Option<String> {
         let parsed = match &node.kind {
             YamlKind::Scalar(s) => match s.tag {
                 ScalarTag::Null => return Some(String::new()),
@@ -607,7 +628,7 @@ impl Reader<'_> {
             self.problem(
                 node.at,
                 format!(
-                    "`time` must be Unix seconds or an RFC 3339 date like 2025-11-20T10:00:00Z, found {}",
+                    "`{what}` must be Unix seconds or an RFC 3339 date like 2025-11-20T10:00:00Z, found {}",
                     describe(node)
                 ),
             );

@@ -56,7 +56,7 @@ impl Document {
         let method = if item.get(&method).is_some() {
             method
         } else {
-            let listed = ["get", "put", "post", "delete"];
+            let listed = ["get", "put", "post", "patch", "delete"];
             let first = listed.iter().find(|m| item.get(**m).is_some());
             first.expect("an operation").to_string()
         };

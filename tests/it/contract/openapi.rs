@@ -1,5 +1,7 @@
 //! `openapi.yaml` held against the server: every answer of every bundled
-//! scenario, the admin API, and the document served by the mock itself.
+//! scenario, the admin API, and the document served by the mock itself; and
+//! what it declares of the transaction lifecycle (paths, methods, error
+//! statuses, links, the event transaction's shape).
 
 use n4n_mock::MockOptions;
 use serde_json::{Value, json};
@@ -261,4 +263,268 @@ async fn the_document_is_served_at_mock_openapi_yaml() {
     assert_eq!(answer.content_type(), "application/yaml");
     let file = std::fs::read_to_string(root().join("openapi.yaml")).expect("openapi.yaml");
     assert_eq!(answer.body, file);
+}
+
+/// The seven actions of the transaction lifecycle: path, its one method, its
+/// `operationId`, and the error statuses the contract gives it (its own
+/// parameter checks and lookup, and the checks every API request goes
+/// through).
+const LIFECYCLE: [(&str, &str, &str, &[u16]); 7] = [
+    (
+        "/api/transaction/process_void",
+        "post",
+        "processVoid",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/transaction/process_chargeback",
+        "post",
+        "processChargeback",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/transaction/process_reversal",
+        "post",
+        "processReversal",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/transaction/transaction_update_revenue_by_orderid",
+        "patch",
+        "updateRevenueByOrderId",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/transaction/transaction_update_revenue_by_transaction_hash",
+        "patch",
+        "updateRevenueByTransactionHash",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/transaction/transaction_payout_preview",
+        "get",
+        "payoutPreview",
+        &[400, 401, 403, 404, 405, 413, 429],
+    ),
+    (
+        "/api/offer/check_orderid_exists",
+        "get",
+        "checkOrderIdExists",
+        &[400, 401, 403, 405, 413, 429],
+    ),
+];
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "patch", "delete", "head", "options", "trace",
+];
+
+#[test]
+fn the_document_declares_each_lifecycle_action_with_its_method_and_error_statuses() {
+    let mut document = Document::load();
+    let envelope = json!({"result": "error", "message": "Transaction not found"});
+    let success = json!({"result": "success", "message": "success"});
+
+    for (path, method, operation_id, statuses) in LIFECYCLE {
+        let escaped = path.replace('/', "~1");
+        let item = document.at(&format!("#/paths/{escaped}")).clone();
+        let methods: Vec<&str> = METHODS
+            .into_iter()
+            .filter(|m| item.get(*m).is_some())
+            .collect();
+        assert_eq!(methods, [method], "{path}: its one method");
+        assert_eq!(item[method]["operationId"], operation_id, "{path}");
+        let (body, _) = document.resolve(format!("#/paths/{escaped}/{method}/requestBody"));
+        for content_type in [FORM, "application/json", "multipart/form-data"] {
+            let at = format!("{body}/content/{}", content_type.replace('/', "~1"));
+            assert!(document.doc.pointer(&at[1..]).is_some(), "{path}: {at}");
+        }
+        let (ok, _) = document.response(method, path, 200);
+        assert!(!ok.ends_with("/OverriddenError"), "{path}: its 200");
+
+        for &status in statuses {
+            let (at, response) = document.response(method, path, status);
+            let response = response.clone();
+            assert!(
+                !at.ends_with("/OverriddenError"),
+                "{path}: {status} is documented only by `default`"
+            );
+            let schema = format!("{at}/content/application~1json/schema");
+            assert!(document.errors(&schema, &envelope).is_empty(), "{at}");
+            assert!(!document.errors(&schema, &success).is_empty(), "{at}");
+            if status == 405 {
+                let allow = &response["headers"]["Allow"]["$ref"];
+                assert_eq!(
+                    allow, "#/components/headers/Allow",
+                    "{path}: 405 says Allow"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_document_links_a_lookup_to_a_void_and_the_void_back_to_the_lookup() {
+    // Schemathesis's stateful phase chains operations through these links:
+    // look a click up, void its first transaction, look it up again.
+    let document = Document::load();
+    let operation_ids: Vec<&str> = document.doc["paths"]
+        .as_object()
+        .expect("paths")
+        .values()
+        .flat_map(|item| METHODS.into_iter().filter_map(|m| item.get(m)))
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    let (_, lookup) = document.response("GET", CLICK_DETAIL, 200);
+    let (_, voided) = document.response("POST", "/api/transaction/process_void", 200);
+
+    let void = &lookup["links"]["VoidTheFirstTransaction"];
+    assert_eq!(void["operationId"], "processVoid");
+    assert_eq!(
+        void["parameters"]["transaction_hash"],
+        "$response.body#/transactions/0/transaction_hash"
+    );
+    let again = &voided["links"]["LookUpTheTransactionAgain"];
+    assert_eq!(again["operationId"], "clickDetail");
+    assert_eq!(
+        again["parameters"]["transaction_hash"],
+        "$request.query.transaction_hash"
+    );
+    let from_body = &voided["links"]["LookUpTheTransactionAgainFromTheBody"];
+    assert_eq!(
+        from_body["requestBody"]["transaction_hash"],
+        "$request.body#/transaction_hash"
+    );
+    for links in [&lookup["links"], &voided["links"]] {
+        for (name, link) in links.as_object().expect("links") {
+            let target = link["operationId"].as_str().expect("operationId");
+            assert!(operation_ids.contains(&target), "{name}: {target}");
+        }
+    }
+}
+
+#[test]
+fn the_document_admits_an_event_transaction_and_never_a_transactionid() {
+    let mut document = Document::load();
+    let void = json!({
+        "transaction_hash": "5d0c1a7e93b42f8.00000001",
+        "time": "1763769600",
+        "trans_type": "void",
+        "status": "void",
+        "orderid": "ORD-LC-1",
+        "subscription_id": "SUB-LC-1",
+        "amount": "-29.95",
+        "total_payout": "-10.00",
+        "payouts": [{"type": "affiliate", "loginid": "1001", "username": "topaffiliate", "amount": "-10.00"}],
+        "trans_custom1": "refund #1",
+    });
+    let mut leaked = void.clone();
+    leaked["transactionid"] = json!("9001");
+    let mut numeric = void.clone();
+    numeric["trans_custom2"] = json!(2);
+    const TRANSACTION: &str = "#/components/schemas/Transaction";
+
+    assert!(document.errors(TRANSACTION, &void).is_empty());
+    assert!(!document.errors(TRANSACTION, &leaked).is_empty());
+    assert!(!document.errors(TRANSACTION, &numeric).is_empty());
+    for schema in ["EventApplied", "PayoutPreview", "OrderIdCheck"] {
+        let at = format!("#/components/schemas/{schema}");
+        let example = document.at(&format!("{at}/example")).clone();
+        assert!(document.errors(&at, &example).is_empty(), "{schema}");
+        let mut added = example;
+        added["extra"] = json!("1");
+        assert!(!document.errors(&at, &added).is_empty(), "{schema}");
+    }
+}
+
+/// A lifecycle request: method, path, its form fields, the status expected.
+type LifecycleCall<'a> = (reqwest::Method, &'a str, Vec<(&'a str, &'a str)>, u16);
+
+#[tokio::test]
+async fn every_lifecycle_answer_validates_against_the_document() {
+    let mut document = Document::load();
+    let server = TestServer::bundled("lifecycle").await;
+    let sale = "a1c0ffee0000002.10000002";
+    let (post, patch, get) = (
+        reqwest::Method::POST,
+        reqwest::Method::PATCH,
+        reqwest::Method::GET,
+    );
+    let void = "/api/transaction/process_void";
+    let chargeback = "/api/transaction/process_chargeback";
+    let reversal = "/api/transaction/process_reversal";
+    let by_order = "/api/transaction/transaction_update_revenue_by_orderid";
+    let by_hash = "/api/transaction/transaction_update_revenue_by_transaction_hash";
+    let preview = "/api/transaction/transaction_payout_preview";
+    let check = "/api/offer/check_orderid_exists";
+    let calls: Vec<LifecycleCall> = vec![
+        (get.clone(), preview, vec![("transaction_hash", sale)], 200),
+        (
+            get.clone(),
+            preview,
+            vec![("transaction_hash", sale), ("amount", "x")],
+            400,
+        ),
+        (
+            get.clone(),
+            preview,
+            vec![("transaction_hash", "nope")],
+            404,
+        ),
+        (get.clone(), check, vec![("orderid", "ORD-LC-1")], 200),
+        (get.clone(), check, vec![], 400),
+        (
+            patch.clone(),
+            by_order,
+            vec![("orderid", "ORD-LC-1"), ("amount", "2995")],
+            200,
+        ),
+        (
+            patch.clone(),
+            by_hash,
+            vec![("transaction_hash", sale), ("amount", "x")],
+            400,
+        ),
+        (
+            patch.clone(),
+            by_hash,
+            vec![("transaction_hash", "nope"), ("amount", "1")],
+            404,
+        ),
+        (
+            post.clone(),
+            chargeback,
+            vec![("transaction_hash", sale)],
+            400,
+        ),
+        (
+            post.clone(),
+            reversal,
+            vec![("transaction_hash", sale)],
+            400,
+        ),
+        (post.clone(), void, vec![], 400),
+        (
+            post.clone(),
+            void,
+            vec![("transaction_hash", sale), ("trans_custom1", "a")],
+            200,
+        ),
+        (post.clone(), void, vec![("transaction_hash", sale)], 400),
+        (post.clone(), void, vec![("transaction_hash", "nope")], 404),
+        (get.clone(), void, vec![("transaction_hash", sale)], 405),
+        (
+            get.clone(),
+            CLICK_DETAIL,
+            vec![("transaction_hash", sale)],
+            200,
+        ),
+    ];
+
+    for (method, path, fields, status) in calls {
+        let what = format!("{method} {path} {fields:?}");
+        let answer = server.send_form(method.clone(), path, &fields).await;
+
+        assert_eq!(answer.status, status, "{what}: {}", answer.body);
+        document.check(method.as_str(), path, &answer, &what);
+    }
 }

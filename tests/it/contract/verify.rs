@@ -243,3 +243,129 @@ fn verify_finds_a_scenario_by_its_name_as_serve_does() {
         "{unknown}"
     );
 }
+
+/// The example click's one transaction, in the default scenario.
+const EXAMPLE_TRANSACTION: &str = "ac35ffba0fc0007.24591976";
+
+/// `GET path` on a running mock, as JSON.
+fn admin_json(base: &str, path: &str) -> Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime
+        .block_on(send(reqwest::Client::new().get(format!("{base}{path}"))))
+        .json()
+}
+
+#[test]
+fn verify_lifecycle_checks_the_error_answers_and_changes_nothing() {
+    let upstream = RunningBinary::start(&[]);
+    let base = format!("http://{}", upstream.addr);
+
+    let (code, stdout, stderr) = run(
+        n4n()
+            .args(["verify", "--lifecycle", "--format", "json"])
+            .args(["--upstream", &base])
+            .args(["--api-username", USERNAME, "--api-key", API_KEY])
+            .args(["--transaction-hash", EXAMPLE_CLICK]),
+        API_KEY,
+    );
+
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    let report: Value = serde_json::from_str(&stdout).expect("one JSON object");
+    let checked: Vec<(String, u64)> = report["answers"]
+        .as_array()
+        .expect("answers")
+        .iter()
+        .filter(|a| a.get("action").is_some())
+        .map(|a| {
+            let action = &a["action"];
+            let what = format!("{} {}", action["method"], action["path"]);
+            (what, a["status"].as_u64().expect("status"))
+        })
+        .collect();
+    assert_eq!(
+        checked,
+        [
+            (
+                "\"POST\" \"/api/transaction/process_void\"".to_string(),
+                400
+            ),
+            (
+                "\"GET\" \"/api/offer/check_orderid_exists\"".to_string(),
+                400
+            ),
+            (
+                "\"GET\" \"/api/transaction/transaction_payout_preview\"".to_string(),
+                400
+            ),
+            ("\"GET\" \"/api/transaction/process_void\"".to_string(), 405),
+        ]
+    );
+    let click = form_lookup(
+        &base,
+        USERNAME,
+        API_KEY,
+        &format!("transaction_hash={EXAMPLE_CLICK}"),
+    )
+    .json();
+    assert_eq!(click["transactions"][0]["status"], "approved");
+    assert_eq!(admin_json(&base, "/__mock/health")["events"], 0);
+}
+
+#[test]
+fn verify_allow_writes_voids_the_first_transaction_hash_and_is_refused_the_second_time() {
+    let upstream = RunningBinary::start(&[]);
+    let base = format!("http://{}", upstream.addr);
+
+    let (code, stdout, stderr) = run(
+        n4n()
+            .args(["verify", "--allow-writes", "--upstream", &base])
+            .args(["--api-username", USERNAME, "--api-key", API_KEY])
+            .args(["--transaction-hash", EXAMPLE_TRANSACTION]),
+        API_KEY,
+    );
+
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    for line in [
+        "a void of the given transaction (POST /api/transaction/process_void): \
+         200 success body: matches the contract",
+        "the same void again (POST /api/transaction/process_void): \
+         400 error envelope: matches the contract",
+    ] {
+        assert!(stdout.contains(line), "{line}\n{stdout}");
+    }
+    let click = form_lookup(
+        &base,
+        USERNAME,
+        API_KEY,
+        &format!("transaction_hash={EXAMPLE_TRANSACTION}"),
+    )
+    .json();
+    assert_eq!(click["transactions"][0]["status"], "void");
+    assert_eq!(click["transactions"][1]["trans_type"], "void");
+    assert_eq!(admin_json(&base, "/__mock/health")["events"], 1);
+}
+
+#[test]
+fn verify_allow_writes_without_a_transaction_hash_is_a_usage_error() {
+    let (code, _, stderr) = run(
+        n4n()
+            .args([
+                "verify",
+                "--allow-writes",
+                "--upstream",
+                "http://127.0.0.1:9",
+            ])
+            .args(["--api-username", USERNAME, "--api-key", API_KEY])
+            .args(["--orderid", "ORD-1001"]),
+        API_KEY,
+    );
+
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--allow-writes voids the first --transaction-hash"),
+        "{stderr}"
+    );
+}

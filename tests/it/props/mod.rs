@@ -9,8 +9,10 @@
 //!
 //! The properties are grouped by what they feed: [`params`] calls
 //! `read_lookup` directly, [`loading`] loads scenarios, [`http`] sends
-//! requests to a real server, and [`journal`] sends sequences of them to a
-//! server whose journal has a small byte cap. This file holds what they share: the watchdog,
+//! requests to a real server, [`journal`] sends sequences of them to a
+//! server whose journal has a small byte cap, and [`lifecycle`] sends
+//! sequences of the transaction lifecycle's actions to the `lifecycle`
+//! scenario. This file holds what they share: the watchdog,
 //! the proptest configuration, and the strategies for bodies and Content-Type
 //! headers that both `read_lookup` and the server are fed.
 
@@ -26,6 +28,7 @@ use crate::util::{EXAMPLE_CLICK, FORM};
 
 mod http;
 mod journal;
+mod lifecycle;
 mod loading;
 mod params;
 

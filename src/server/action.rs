@@ -1,0 +1,90 @@
+//! The transaction lifecycle's actions: their paths, their one method, and
+//! the outcome the journal and the log name when one succeeds.
+
+use hyper::Method;
+
+use crate::scenario::lifecycle::EventKind;
+
+/// One of the lifecycle's seven actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `POST /api/transaction/process_void`, `process_chargeback`, `process_reversal`.
+    Event(EventKind),
+    /// `PATCH /api/transaction/transaction_update_revenue_by_orderid`.
+    RevenueByOrder,
+    /// `PATCH /api/transaction/transaction_update_revenue_by_transaction_hash`.
+    RevenueByHash,
+    /// `GET /api/transaction/transaction_payout_preview`.
+    PayoutPreview,
+    /// `GET /api/offer/check_orderid_exists`.
+    CheckOrderId,
+}
+
+impl Action {
+    /// The action at `path`, if any.
+    pub fn of(path: &str) -> Option<Action> {
+        Some(match path {
+            "/api/transaction/process_void" => Action::Event(EventKind::Void),
+            "/api/transaction/process_chargeback" => Action::Event(EventKind::Chargeback),
+            "/api/transaction/process_reversal" => Action::Event(EventKind::Reversal),
+            "/api/transaction/transaction_update_revenue_by_orderid" => Action::RevenueByOrder,
+            "/api/transaction/transaction_update_revenue_by_transaction_hash" => {
+                Action::RevenueByHash
+            }
+            "/api/transaction/transaction_payout_preview" => Action::PayoutPreview,
+            "/api/offer/check_orderid_exists" => Action::CheckOrderId,
+            _ => return None,
+        })
+    }
+
+    /// The one method it takes.
+    pub fn method(self) -> Method {
+        match self {
+            Action::Event(_) => Method::POST,
+            Action::RevenueByOrder | Action::RevenueByHash => Method::PATCH,
+            Action::PayoutPreview | Action::CheckOrderId => Method::GET,
+        }
+    }
+
+    /// The `Allow` header of its 405.
+    pub fn allow(self) -> &'static str {
+        match self {
+            Action::Event(_) => "POST",
+            Action::RevenueByOrder | Action::RevenueByHash => "PATCH",
+            Action::PayoutPreview | Action::CheckOrderId => "GET",
+        }
+    }
+
+    /// The journal's outcome when it succeeds.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            Action::Event(kind) => kind.name(),
+            Action::RevenueByOrder | Action::RevenueByHash => "revenue",
+            Action::PayoutPreview => "payout_preview",
+            Action::CheckOrderId => "order_check",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_path_has_one_action_and_its_method_is_allowed() {
+        let paths = [
+            "/api/transaction/process_void",
+            "/api/transaction/process_chargeback",
+            "/api/transaction/process_reversal",
+            "/api/transaction/transaction_update_revenue_by_orderid",
+            "/api/transaction/transaction_update_revenue_by_transaction_hash",
+            "/api/transaction/transaction_payout_preview",
+            "/api/offer/check_orderid_exists",
+        ];
+        for path in paths {
+            let action = Action::of(path).expect(path);
+            assert_eq!(action.allow(), action.method().as_str(), "{path}");
+        }
+        assert_eq!(Action::of("/api/transaction/process_refund"), None);
+    }
+}

@@ -1,0 +1,278 @@
+//! The lifecycle's seven actions over HTTP: the checks every API endpoint
+//! runs, then each action's own parameters, then the transaction, then (for
+//! events) whether it was already voided, charged back or reversed.
+
+use std::net::IpAddr;
+
+use bytes::Bytes;
+use hyper::StatusCode;
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::http::request::Parts;
+use serde_json::json;
+
+use super::access;
+use super::action::Action;
+use super::body::BodyError;
+use super::response::{self, Decided, Outcome, Reply};
+use crate::api_error::ErrorKind;
+use crate::params::{self, Params};
+use crate::scenario::Scenario;
+use crate::scenario::lifecycle::{self, EventKind, EventRequest, Identifier, Refused};
+
+/// Every parameter an action reads.
+const NAMES: &[&str] = &[
+    "transaction_hash",
+    "orderid",
+    "click_hash",
+    "transactionid",
+    "type",
+    "reverse",
+    "cost",
+    "approved",
+    "amount",
+    "transaction_type",
+    "trans_custom1",
+    "trans_custom2",
+    "trans_custom3",
+    "trans_custom4",
+    "trans_custom5",
+];
+
+/// The custom fields an event keeps, in order.
+const CUSTOMS: [&str; 5] = [
+    "trans_custom1",
+    "trans_custom2",
+    "trans_custom3",
+    "trans_custom4",
+    "trans_custom5",
+];
+
+/// The longest custom field, in characters, as a database column would hold.
+pub const MAX_CUSTOM_CHARS: usize = 255;
+
+/// The values of `reverse` that ask for a reversal.
+const TRUE: [&str; 3] = ["1", "true", "yes"];
+
+/// Answers one lifecycle action from `scenario`'s current state.
+pub async fn answer(
+    scenario: &Scenario,
+    action: Action,
+    parts: &Parts,
+    peer: IpAddr,
+    body: Result<Bytes, BodyError>,
+) -> Reply {
+    let errors = scenario.errors();
+    if let Some(kind) = access::check(scenario, &action.method(), parts, peer) {
+        let (mut answer, outcome) = response::api_error(errors, kind, None);
+        if kind == ErrorKind::MethodNotAllowed {
+            answer
+                .headers
+                .insert(ALLOW, HeaderValue::from_static(action.allow()));
+        }
+        return (answer, outcome).into();
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(unread) => {
+            let (kind, detail) = unread.kind();
+            return response::api_error(errors, kind, detail).into();
+        }
+    };
+    let content_type = parts.headers.get(CONTENT_TYPE);
+    let params = match params::read_params(content_type, body, parts.uri.query(), NAMES).await {
+        Ok(params) => params,
+        Err(malformed) => {
+            return response::api_error(errors, ErrorKind::MalformedBody, Some(&malformed.0))
+                .into();
+        }
+    };
+    match action {
+        Action::Event(kind) => event(scenario, kind, &params),
+        Action::RevenueByOrder => revenue(scenario, action, Identifier::OrderId, &params),
+        Action::RevenueByHash => revenue(scenario, action, Identifier::TransactionHash, &params),
+        Action::PayoutPreview => preview(scenario, &params),
+        Action::CheckOrderId => check_order(scenario, &params),
+    }
+}
+
+/// The scenario's answer for an error of `kind` saying `message`.
+fn refuse(scenario: &Scenario, kind: ErrorKind, message: &str) -> Reply {
+    let (status, body) = scenario.errors().answer_saying(kind, message);
+    (response::json(status, body), Outcome::Error(kind)).into()
+}
+
+/// 200 with `body`, the action done.
+fn done(action: Action, body: &serde_json::Value) -> Reply {
+    (
+        response::json_value(StatusCode::OK, body),
+        Outcome::Done(action),
+    )
+        .into()
+}
+
+/// The same reply, saying which parameter decided.
+fn deciding(mut reply: Reply, parameter: &'static str, value: &str) -> Reply {
+    reply.decided = Some(Decided {
+        parameter,
+        value: value.to_string(),
+    });
+    reply
+}
+
+fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply {
+    let Some((by, value)) = Identifier::ALL
+        .into_iter()
+        .find_map(|id| params.get(id.parameter()).map(|value| (id, value)))
+    else {
+        return refuse(
+            scenario,
+            ErrorKind::MissingParameter,
+            "Missing parameter: pass transaction_hash, click_hash, orderid or transactionid",
+        );
+    };
+    let kind_refused = match kind {
+        EventKind::Void => params
+            .get("type")
+            .filter(|t| *t != "void")
+            .map(|_| (ErrorKind::InvalidValue, "Invalid type")),
+        EventKind::Chargeback => (params.get("type") != Some("chargeback")).then_some((
+            ErrorKind::MissingField,
+            "Missing required field for chargeback (type).",
+        )),
+        EventKind::Reversal => {
+            let flagged = params
+                .get("reverse")
+                .is_some_and(|r| TRUE.iter().any(|t| r.eq_ignore_ascii_case(t)));
+            (!flagged).then_some((ErrorKind::MissingField, "Missing required flag (reverse)."))
+        }
+    };
+    if let Some((error, message)) = kind_refused {
+        return deciding(refuse(scenario, error, message), by.parameter(), value);
+    }
+    let cost = match (kind, params.get("cost")) {
+        (EventKind::Chargeback, Some(cost)) if !lifecycle::is_amount(cost) => {
+            let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid cost");
+            return deciding(reply, by.parameter(), value);
+        }
+        (EventKind::Chargeback, cost) => cost.map(str::to_string),
+        _ => None,
+    };
+    let mut customs = Vec::new();
+    for name in CUSTOMS {
+        if let Some(custom) = params.get(name) {
+            if custom.chars().count() > MAX_CUSTOM_CHARS {
+                let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid value");
+                return deciding(reply, by.parameter(), value);
+            }
+            customs.push((name, custom.to_string()));
+        }
+    }
+    let request = EventRequest { cost, customs };
+    let applied = scenario.ledger().change(|state| {
+        let found = lifecycle::find(scenario.clicks(), state, by, value).ok_or(None)?;
+        lifecycle::apply_event(state, found, kind, &request, scenario.clock()).map_err(Some)
+    });
+    let reply = match applied {
+        Ok(_) => done(
+            Action::Event(kind),
+            &json!({"result": "success", "message": "success"}),
+        ),
+        Err(None) => refuse(
+            scenario,
+            ErrorKind::TransactionNotFound,
+            "Transaction not found",
+        ),
+        Err(Some(Refused::Exists(applied))) => {
+            refuse(scenario, ErrorKind::EventExists, applied.exists_message())
+        }
+    };
+    deciding(reply, by.parameter(), value)
+}
+
+fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params) -> Reply {
+    let name = by.parameter();
+    let Some(value) = params.get(name) else {
+        let message = format!("Missing parameter: {name}");
+        return refuse(scenario, ErrorKind::MissingParameter, &message);
+    };
+    let Some(amount) = params.get("amount") else {
+        let reply = refuse(
+            scenario,
+            ErrorKind::MissingParameter,
+            "Missing parameter: amount",
+        );
+        return deciding(reply, name, value);
+    };
+    let Ok(cents) = amount.parse::<i64>() else {
+        let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid amount");
+        return deciding(reply, name, value);
+    };
+    let updated = scenario.ledger().change(|state| {
+        let found = lifecycle::find(scenario.clicks(), state, by, value).ok_or(())?;
+        lifecycle::update_revenue(state, found, cents);
+        Ok::<(), ()>(())
+    });
+    let reply = match updated {
+        Ok(()) => done(action, &json!({"result": "success"})),
+        Err(()) => refuse(
+            scenario,
+            ErrorKind::TransactionNotFound,
+            "Transaction not found",
+        ),
+    };
+    deciding(reply, name, value)
+}
+
+fn preview(scenario: &Scenario, params: &Params) -> Reply {
+    let Some(value) = params.get("transaction_hash") else {
+        return refuse(
+            scenario,
+            ErrorKind::MissingParameter,
+            "Missing parameter: transaction_hash",
+        );
+    };
+    let amount = params.get("amount");
+    if amount.is_some_and(|a| !lifecycle::is_amount(a)) {
+        let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid amount");
+        return deciding(reply, "transaction_hash", value);
+    }
+    let state = scenario.ledger().state();
+    let Some(found) = lifecycle::find(
+        scenario.clicks(),
+        &state,
+        Identifier::TransactionHash,
+        value,
+    ) else {
+        let reply = refuse(
+            scenario,
+            ErrorKind::TransactionNotFound,
+            "Transaction not found",
+        );
+        return deciding(reply, "transaction_hash", value);
+    };
+    let body = json!({
+        "result": "success",
+        "transaction_hash": found.value("transaction_hash"),
+        "transaction_type": params.get("transaction_type").unwrap_or("initial"),
+        "amount": amount.unwrap_or_else(|| found.value("amount")),
+        "payouts": lifecycle::preview_payouts(&found, amount),
+    });
+    deciding(
+        done(Action::PayoutPreview, &body),
+        "transaction_hash",
+        value,
+    )
+}
+
+fn check_order(scenario: &Scenario, params: &Params) -> Reply {
+    let Some(orderid) = params.get("orderid") else {
+        return refuse(
+            scenario,
+            ErrorKind::MissingParameter,
+            "Missing parameter: orderid",
+        );
+    };
+    let exists = scenario.clicks().by_order(orderid).is_some();
+    let body = json!({"result": "success", "message": if exists { "TRUE" } else { "FALSE" }});
+    deciding(done(Action::CheckOrderId, &body), "orderid", orderid)
+}
