@@ -15,7 +15,7 @@ use super::drift::{self, Difference, DriftKind};
 use super::json::{self, Json};
 use super::shape::{self, Extra, Shape, Text};
 use super::upstream::Reply;
-use super::verify::{Action, AnswerKind, Checked};
+use super::verify::{Action, AnswerKind, Checked, content_type_difference, not_json_difference};
 
 /// The void's path.
 pub const PROCESS_VOID: &str = "/api/transaction/process_void";
@@ -149,22 +149,7 @@ pub fn check(probe: &Probe, reply: &Reply) -> Checked {
             found: answer.status.to_string(),
         });
     }
-    let json_type = answer
-        .content_type
-        .as_deref()
-        .and_then(|ct| ct.split(';').next())
-        .map(|ct| ct.trim().to_ascii_lowercase());
-    if json_type.as_deref() != Some("application/json") {
-        differences.push(Difference {
-            path: "content-type".into(),
-            kind: DriftKind::ContentType,
-            expected: "application/json".into(),
-            found: answer
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "no Content-Type".into()),
-        });
-    }
+    differences.extend(content_type_difference(answer.content_type.as_deref()));
     if let Some(allow) = probe.allow
         && reply.allow.as_deref() != Some(allow)
     {
@@ -180,12 +165,7 @@ pub fn check(probe: &Probe, reply: &Reply) -> Checked {
     }
     let kind = match json::parse(&answer.body) {
         Err(err) => {
-            differences.push(Difference {
-                path: "$".into(),
-                kind: DriftKind::NotJson,
-                expected: "a JSON body".into(),
-                found: format!("{} bytes that are not JSON ({err})", answer.body.len()),
-            });
+            differences.push(not_json_difference(answer.body.len(), &err));
             AnswerKind::NotJson
         }
         Ok(body) => {

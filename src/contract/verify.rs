@@ -175,30 +175,10 @@ pub fn check(lookup: &Lookup, answer: &Answer) -> Checked {
     let mut differences = Vec::new();
     let mut extra_fields = Vec::new();
     let mut message = None;
-    let json_type = answer
-        .content_type
-        .as_deref()
-        .and_then(|ct| ct.split(';').next())
-        .map(|ct| ct.trim().to_ascii_lowercase());
-    if json_type.as_deref() != Some("application/json") {
-        differences.push(Difference {
-            path: "content-type".into(),
-            kind: DriftKind::ContentType,
-            expected: "application/json".into(),
-            found: answer
-                .content_type
-                .clone()
-                .unwrap_or_else(|| "no Content-Type".into()),
-        });
-    }
+    differences.extend(content_type_difference(answer.content_type.as_deref()));
     let kind = match json::parse(&answer.body) {
         Err(err) => {
-            differences.push(Difference {
-                path: "$".into(),
-                kind: DriftKind::NotJson,
-                expected: "a JSON body".into(),
-                found: format!("{} bytes that are not JSON ({err})", answer.body.len()),
-            });
+            differences.push(not_json_difference(answer.body.len(), &err));
             if answer.status != 200 && !shape::is_error_status(answer.status) {
                 differences.push(status_difference(answer.status));
             }
@@ -245,6 +225,29 @@ pub fn check(lookup: &Lookup, answer: &Answer) -> Checked {
         extra_fields,
         message,
     }
+}
+
+/// The difference a body that is not JSON makes.
+pub(super) fn not_json_difference(len: usize, err: &impl std::fmt::Display) -> Difference {
+    Difference {
+        path: "$".into(),
+        kind: DriftKind::NotJson,
+        expected: "a JSON body".into(),
+        found: format!("{len} bytes that are not JSON ({err})"),
+    }
+}
+
+/// The difference an answer's Content-Type makes when it is not JSON.
+pub(super) fn content_type_difference(content_type: Option<&str>) -> Option<Difference> {
+    let json_type = content_type
+        .and_then(|ct| ct.split(';').next())
+        .map(|ct| ct.trim().to_ascii_lowercase());
+    (json_type.as_deref() != Some("application/json")).then(|| Difference {
+        path: "content-type".into(),
+        kind: DriftKind::ContentType,
+        expected: "application/json".into(),
+        found: content_type.unwrap_or("no Content-Type").to_string(),
+    })
 }
 
 fn status_difference(status: u16) -> Difference {

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +12,7 @@ use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::state::MockState;
 use crate::scenario::catalog::{is_yaml, scenario_files};
+use crate::write_file::folder_of;
 
 /// How long files must stay quiet before a change is looked at: an editor's
 /// save (write, rename, chmod) or a `git checkout` becomes one reload.
@@ -147,13 +148,6 @@ fn watch_folders(
         }
     }
     Ok(())
-}
-
-fn folder_of(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 #[cfg(test)]
