@@ -219,12 +219,16 @@ fn watch_reloads_once_per_edit_and_the_fault_counters_keep_counting() {
         [200, 200, 503],
         "flaky's every-3rd fault still counts"
     );
-    let reloads = server
+    assert_eq!(watch_reloads(&mut server), 1, "{:#?}", server.logs_so_far());
+}
+
+/// How many reloads `--watch` started so far.
+fn watch_reloads(server: &mut RunningBinary) -> usize {
+    server
         .logs_so_far()
         .iter()
         .filter(|l| l.contains("scenario files changed: reloading"))
-        .count();
-    assert_eq!(reloads, 1, "{:#?}", server.logs_so_far());
+        .count()
 }
 
 #[test]
@@ -244,12 +248,7 @@ fn watch_does_not_reload_a_file_saved_unchanged() {
     std::fs::write(dir.path().join("other.yaml"), edited("2")).expect("a new file");
     server.wait_for_log("reloaded", LIMIT);
 
-    let reloads = server
-        .logs_so_far()
-        .iter()
-        .filter(|l| l.contains("scenario files changed: reloading"))
-        .count();
-    assert_eq!(reloads, 1, "{:#?}", server.logs_so_far());
+    assert_eq!(watch_reloads(&mut server), 1, "{:#?}", server.logs_so_far());
 }
 
 #[test]
