@@ -99,7 +99,7 @@ pub async fn answer(
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
-        (AdminEndpoint::OpenApi, &Method::GET) => super::openapi::answer(),
+        (AdminEndpoint::OpenApi, &Method::GET) => openapi(state),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response
@@ -206,6 +206,12 @@ fn scenarios(state: &MockState) -> Answer {
     )
 }
 
+/// `GET /__mock/openapi.yaml`, naming the scenarios loaded now.
+fn openapi(state: &MockState) -> Answer {
+    let snapshot = state.snapshot();
+    super::openapi::answer(&snapshot.catalog.names())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Switch {
@@ -227,7 +233,7 @@ async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(errors, kind, detail).0;
         }
-        Ok(body) => match serde_json::from_slice(&body) {
+        Ok(body) => match from_object(&body) {
             Ok(request) => request,
             Err(err) => {
                 let what = format!("expected {{\"name\":\"SCENARIO\"}}: {err}");
@@ -382,7 +388,40 @@ fn reset(state: &MockState) -> Answer {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VerifyRequest {
-    expect: Vec<Expectation>,
+    /// Each read as an [`Expectation`] once it is known to be an object.
+    expect: Vec<serde_json::Value>,
+}
+
+/// `body` as a `T` written as a JSON object. serde would also read a struct
+/// from an array of its fields in order (`["default"]`), which the document
+/// does not allow and no client means.
+fn from_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    object_into(serde_json::from_slice(body)?)
+}
+
+/// `value` as a `T`, when it is a JSON object.
+fn object_into<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, serde_json::Error> {
+    if !value.is_object() {
+        return Err(serde::de::Error::custom(format_args!(
+            "expected a JSON object, found {}",
+            json_kind(&value)
+        )));
+    }
+    serde_json::from_value(value)
+}
+
+/// What kind of JSON value `value` is, for a message.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 #[derive(Serialize)]
@@ -415,18 +454,25 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(response::contract_errors(), kind, detail).0;
         }
-        Ok(body) => match serde_json::from_slice(&body) {
+        Ok(body) => match from_object::<VerifyRequest>(&body) {
             Ok(request) => request,
             Err(err) => {
                 return invalid(&format!("expected {{\"expect\":[{{...}}]}}: {err}"));
             }
         },
     };
-    if request.expect.is_empty() {
+    let mut expectations = Vec::with_capacity(request.expect.len());
+    for (index, item) in request.expect.into_iter().enumerate() {
+        match object_into::<Expectation>(item) {
+            Ok(expectation) => expectations.push(expectation),
+            Err(err) => return invalid(&format!("expect[{index}]: {err}")),
+        }
+    }
+    if expectations.is_empty() {
         return invalid("`expect` is empty: list at least one expectation");
     }
     let entries = state.journal().entries(None);
-    match verification::verify(&entries, &request.expect) {
+    match verification::verify(&entries, &expectations) {
         Ok(expectations) => response::json_value(
             StatusCode::OK,
             &Verified {

@@ -8,6 +8,7 @@
 //! - `openapi`: the tests of the document against the server.
 //! - `record`, `verify`: the two commands, as the binary.
 
+mod agreement;
 mod document;
 mod openapi;
 mod probes;
