@@ -233,7 +233,7 @@ async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(errors, kind, detail).0;
         }
-        Ok(body) => match from_object(&body) {
+        Ok(body) => match from_object(&body, None) {
             Ok(request) => request,
             Err(err) => {
                 let what = format!("expected {{\"name\":\"SCENARIO\"}}: {err}");
@@ -388,28 +388,48 @@ fn reset(state: &MockState) -> Answer {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VerifyRequest {
-    /// Each read as an [`Expectation`] once it is known to be an object.
-    expect: Vec<serde_json::Value>,
+    expect: Vec<Expectation>,
 }
 
-/// `body` as a `T` written as a JSON object. serde would also read a struct
-/// from an array of its fields in order (`["default"]`), which the document
-/// does not allow and no client means.
-fn from_object<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
-    object_into(serde_json::from_slice(body)?)
+/// Why a body was not read as the object a request takes.
+#[derive(Debug, thiserror::Error)]
+enum NotAnObject {
+    /// Not JSON, or not the fields the request takes.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not an object.
+    #[error("expected a JSON object, found {0}")]
+    Whole(&'static str),
+    /// An entry of the list field that is not an object: its index and kind.
+    #[error("entry {0} is {1}, not a JSON object")]
+    Entry(usize, &'static str),
 }
 
-/// `value` as a `T`, when it is a JSON object.
-fn object_into<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<T, serde_json::Error> {
+/// `body` as a `T`, when it is a JSON object and so is every entry of its
+/// list field `list`. serde would also read a struct from an array of its
+/// fields in order (`["default"]`), which the document does not allow and
+/// no client means.
+fn from_object<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    list: Option<&str>,
+) -> Result<T, NotAnObject> {
+    let value: serde_json::Value = serde_json::from_slice(body)?;
     if !value.is_object() {
-        return Err(serde::de::Error::custom(format_args!(
-            "expected a JSON object, found {}",
-            json_kind(&value)
-        )));
+        return Err(NotAnObject::Whole(json_kind(&value)));
     }
-    serde_json::from_value(value)
+    let entries = list
+        .and_then(|name| value.get(name))
+        .and_then(serde_json::Value::as_array);
+    if let Some((index, entry)) = entries
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .find(|(_, e)| !e.is_object())
+    {
+        return Err(NotAnObject::Entry(index, json_kind(entry)));
+    }
+    // Read again from the bytes: serde's messages name the value as written.
+    Ok(serde_json::from_slice(body)?)
 }
 
 /// What kind of JSON value `value` is, for a message.
@@ -454,20 +474,19 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(response::contract_errors(), kind, detail).0;
         }
-        Ok(body) => match from_object::<VerifyRequest>(&body) {
+        Ok(body) => match from_object::<VerifyRequest>(&body, Some("expect")) {
             Ok(request) => request,
+            Err(NotAnObject::Entry(index, kind)) => {
+                return invalid(&format!(
+                    "expect[{index}]: expected a JSON object, found {kind}"
+                ));
+            }
             Err(err) => {
                 return invalid(&format!("expected {{\"expect\":[{{...}}]}}: {err}"));
             }
         },
     };
-    let mut expectations = Vec::with_capacity(request.expect.len());
-    for (index, item) in request.expect.into_iter().enumerate() {
-        match object_into::<Expectation>(item) {
-            Ok(expectation) => expectations.push(expectation),
-            Err(err) => return invalid(&format!("expect[{index}]: {err}")),
-        }
-    }
+    let expectations = request.expect;
     if expectations.is_empty() {
         return invalid("`expect` is empty: list at least one expectation");
     }
