@@ -99,7 +99,7 @@ pub async fn answer(
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
-        (AdminEndpoint::OpenApi, &Method::GET) => super::openapi::answer(),
+        (AdminEndpoint::OpenApi, &Method::GET) => openapi(state),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response
@@ -206,6 +206,12 @@ fn scenarios(state: &MockState) -> Answer {
     )
 }
 
+/// `GET /__mock/openapi.yaml`, naming the scenarios loaded now.
+fn openapi(state: &MockState) -> Answer {
+    let snapshot = state.snapshot();
+    super::openapi::answer(&snapshot.catalog.names())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Switch {
@@ -227,7 +233,7 @@ async fn switch(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(errors, kind, detail).0;
         }
-        Ok(body) => match serde_json::from_slice(&body) {
+        Ok(body) => match from_object(&body, None) {
             Ok(request) => request,
             Err(err) => {
                 let what = format!("expected {{\"name\":\"SCENARIO\"}}: {err}");
@@ -385,6 +391,59 @@ struct VerifyRequest {
     expect: Vec<Expectation>,
 }
 
+/// Why a body was not read as the object a request takes.
+#[derive(Debug, thiserror::Error)]
+enum NotAnObject {
+    /// Not JSON, or not the fields the request takes.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not an object.
+    #[error("expected a JSON object, found {0}")]
+    Whole(&'static str),
+    /// An entry of the list field that is not an object: its index and kind.
+    #[error("entry {0} is {1}, not a JSON object")]
+    Entry(usize, &'static str),
+}
+
+/// `body` as a `T`, when it is a JSON object and so is every entry of its
+/// list field `list`. serde would also read a struct from an array of its
+/// fields in order (`["default"]`), which the document does not allow and
+/// no client means.
+fn from_object<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    list: Option<&str>,
+) -> Result<T, NotAnObject> {
+    let value: serde_json::Value = serde_json::from_slice(body)?;
+    if !value.is_object() {
+        return Err(NotAnObject::Whole(json_kind(&value)));
+    }
+    let entries = list
+        .and_then(|name| value.get(name))
+        .and_then(serde_json::Value::as_array);
+    if let Some((index, entry)) = entries
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .find(|(_, e)| !e.is_object())
+    {
+        return Err(NotAnObject::Entry(index, json_kind(entry)));
+    }
+    // Read again from the bytes: serde's messages name the value as written.
+    Ok(serde_json::from_slice(body)?)
+}
+
+/// What kind of JSON value `value` is, for a message.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 #[derive(Serialize)]
 struct Verified {
     result: &'static str,
@@ -415,18 +474,24 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
             let (kind, detail) = unread.kind();
             return response::api_error(response::contract_errors(), kind, detail).0;
         }
-        Ok(body) => match serde_json::from_slice(&body) {
+        Ok(body) => match from_object::<VerifyRequest>(&body, Some("expect")) {
             Ok(request) => request,
+            Err(NotAnObject::Entry(index, kind)) => {
+                return invalid(&format!(
+                    "expect[{index}]: expected a JSON object, found {kind}"
+                ));
+            }
             Err(err) => {
                 return invalid(&format!("expected {{\"expect\":[{{...}}]}}: {err}"));
             }
         },
     };
-    if request.expect.is_empty() {
+    let expectations = request.expect;
+    if expectations.is_empty() {
         return invalid("`expect` is empty: list at least one expectation");
     }
     let entries = state.journal().entries(None);
-    match verification::verify(&entries, &request.expect) {
+    match verification::verify(&entries, &expectations) {
         Ok(expectations) => response::json_value(
             StatusCode::OK,
             &Verified {

@@ -53,6 +53,44 @@ pub const MAX_CUSTOM_CHARS: usize = 255;
 /// The values of `reverse` that ask for a reversal.
 const TRUE: [&str; 3] = ["1", "true", "yes"];
 
+/// The most digits a requested amount has before its point, and after it.
+const MAX_WHOLE_DIGITS: usize = 15;
+const MAX_FRACTION_DIGITS: usize = 12;
+
+/// Whether `text` is an amount as a request writes it (`cost`, the payout
+/// preview's `amount`): an optional `-`, 1 to 15 digits, optionally a `.`
+/// and 1 to 12 digits. The document's `Amount` says the same, so what it
+/// calls valid the mock takes, and nothing more (no `+`, no exponent).
+fn is_written_amount(text: &str) -> bool {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = match unsigned.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (unsigned, None),
+    };
+    digits(whole, MAX_WHOLE_DIGITS) && fraction.is_none_or(|f| digits(f, MAX_FRACTION_DIGITS))
+}
+
+/// Whole cents as a request writes them (a revenue update's `amount`): an
+/// optional `-` and 1 to 15 digits, maybe followed by a fraction of zeros
+/// (`2995.0`, as JSON writes some whole numbers): the document's `Cents`.
+fn written_cents(text: &str) -> Option<i64> {
+    let (whole, fraction) = match text.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (text, None),
+    };
+    let unsigned = whole.strip_prefix('-').unwrap_or(whole);
+    let zeros = |f: &str| digits(f, MAX_FRACTION_DIGITS) && f.bytes().all(|b| b == b'0');
+    if !digits(unsigned, MAX_WHOLE_DIGITS) || !fraction.is_none_or(zeros) {
+        return None;
+    }
+    whole.parse().ok()
+}
+
+/// 1 to `most` ASCII digits.
+fn digits(text: &str, most: usize) -> bool {
+    (1..=most).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// Answers one lifecycle action from `scenario`'s current state.
 pub async fn answer(
     scenario: &Scenario,
@@ -150,7 +188,7 @@ fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply {
         return deciding(refuse(scenario, error, message), by.parameter(), value);
     }
     let cost = match (kind, params.get("cost")) {
-        (EventKind::Chargeback, Some(cost)) if !lifecycle::is_amount(cost) => {
+        (EventKind::Chargeback, Some(cost)) if !is_written_amount(cost) => {
             let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid cost");
             return deciding(reply, by.parameter(), value);
         }
@@ -203,7 +241,7 @@ fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params)
         );
         return deciding(reply, name, value);
     };
-    let Ok(cents) = amount.parse::<i64>() else {
+    let Some(cents) = written_cents(amount) else {
         let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid amount");
         return deciding(reply, name, value);
     };
@@ -232,7 +270,7 @@ fn preview(scenario: &Scenario, params: &Params) -> Reply {
         );
     };
     let amount = params.get("amount");
-    if amount.is_some_and(|a| !lifecycle::is_amount(a)) {
+    if amount.is_some_and(|a| !is_written_amount(a)) {
         let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid amount");
         return deciding(reply, "transaction_hash", value);
     }
@@ -275,4 +313,44 @@ fn check_order(scenario: &Scenario, params: &Params) -> Reply {
     let exists = scenario.clicks().by_order(orderid).is_some();
     let body = json!({"result": "success", "message": if exists { "TRUE" } else { "FALSE" }});
     deciding(done(Action::CheckOrderId, &body), "orderid", orderid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_requested_amount_is_what_the_document_says() {
+        for good in ["0", "12.50", "-3", "29.95", "123456789012345.123456789012"] {
+            assert!(is_written_amount(good), "{good}");
+        }
+        for bad in [
+            "",
+            "-",
+            "+1",
+            "1.",
+            ".5",
+            "1e5",
+            "1_000",
+            "1234567890123456",
+            "1.1234567890123",
+            "1.2.3",
+        ] {
+            assert!(!is_written_amount(bad), "{bad}");
+        }
+        assert_eq!(written_cents("-500"), Some(-500));
+        assert_eq!(written_cents("999999999999999"), Some(999_999_999_999_999));
+        assert_eq!(written_cents("-3854142.0"), Some(-3_854_142));
+        for bad in [
+            "",
+            "+5",
+            "29.95",
+            "29.",
+            "1234567890123456",
+            "-",
+            "5.0000000000000",
+        ] {
+            assert_eq!(written_cents(bad), None, "{bad}");
+        }
+    }
 }

@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use hyper::Request;
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, HeaderValue};
+use hyper::{Method, Request};
 
 use hyper::http::request::Parts;
 use time::OffsetDateTime;
@@ -43,6 +43,16 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// Whether a request with `method` gets past the contract's first two
+    /// checks (a known path, its method) to the ones a scenario decides.
+    pub fn takes(self, method: &Method) -> bool {
+        match self {
+            Endpoint::ClickDetail | Endpoint::Ping => method == Method::GET,
+            Endpoint::Action(action) => *method == action.method(),
+            Endpoint::Admin(_) | Endpoint::Unknown => false,
+        }
+    }
+
     /// The endpoint `path` names.
     pub fn of(path: &str) -> Endpoint {
         match path {
@@ -93,11 +103,20 @@ impl Router {
         } else {
             let arrived = OffsetDateTime::now_utc();
             let seq = self.state.journal().next_seq();
+            // An empty header counts as absent, as an empty parameter does.
             let requested = parts
                 .headers
                 .get(SCENARIO_HEADER)
+                .filter(|v| !v.is_empty())
                 .map(|v| String::from_utf8_lossy(v.as_bytes()));
-            let (reply, scenario) = match self.state.scenario_for(requested.as_deref()) {
+            let chosen = match self.state.scenario_for(requested.as_deref()) {
+                // The path (check 1) and the method (check 2) come before the
+                // header: an unknown name does not hide a 404 or a 405, which
+                // the active scenario answers then.
+                Err(_) if !endpoint.takes(&parts.method) => self.state.scenario_for(None),
+                chosen => chosen,
+            };
+            let (reply, scenario) = match chosen {
                 Ok(scenario) => {
                     let (reply, drop) =
                         answer_api(endpoint, &scenario, &parts, peer, content).await;

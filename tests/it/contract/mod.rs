@@ -7,11 +7,15 @@
 //! - `probes`: a generated request for every row of the error table, per scenario.
 //! - `openapi`: the tests of the document against the server.
 //! - `record`, `verify`: the two commands, as the binary.
+//! - `agreement`: where the document and the server disagreed, now agreeing.
+//! - `schemathesis`: Schemathesis with every check against the built binary.
 
+mod agreement;
 mod document;
 mod openapi;
 mod probes;
 mod record;
+mod schemathesis;
 mod verify;
 
 use std::process::{Command, Output};

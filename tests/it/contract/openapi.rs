@@ -262,7 +262,30 @@ async fn the_document_is_served_at_mock_openapi_yaml() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.content_type(), "application/yaml");
     let file = std::fs::read_to_string(root().join("openapi.yaml")).expect("openapi.yaml");
-    assert_eq!(answer.body, file);
+    let loaded = send(server.client.get(server.url("/__mock/scenario"))).await;
+    let names: Vec<Value> = loaded.json()["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    // The file as it is, but for the names of the scenarios loaded.
+    let served: Value = serde_saphyr::from_str(&answer.body).expect("YAML");
+    let mut expected: Value = serde_saphyr::from_str(&file).expect("YAML");
+    expected["components"]["schemas"]["ScenarioName"]["enum"] = Value::Array(names);
+    assert_eq!(served, expected);
+}
+
+#[test]
+fn the_document_names_the_bundled_scenarios() {
+    let document = Document::load();
+    let mut bundled: Vec<String> = bundled_scenarios(&root().join("scenarios"))
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    bundled.sort();
+    let listed = &document.at("#/components/schemas/ScenarioName")["enum"];
+    assert_eq!(*listed, json!(bundled));
 }
 
 /// The seven actions of the transaction lifecycle: path, its one method, its
@@ -377,23 +400,23 @@ fn the_document_links_a_lookup_to_a_void_and_the_void_back_to_the_lookup() {
     let (_, lookup) = document.response("GET", CLICK_DETAIL, 200);
     let (_, voided) = document.response("POST", "/api/transaction/process_void", 200);
 
+    // Each link stays in the scenario the request named, and names the
+    // transaction in the body, where the document puts the parameters.
+    let scenario = "$request.header.X-Mock-Scenario";
     let void = &lookup["links"]["VoidTheFirstTransaction"];
     assert_eq!(void["operationId"], "processVoid");
     assert_eq!(
-        void["parameters"]["transaction_hash"],
+        void["requestBody"]["transaction_hash"],
         "$response.body#/transactions/0/transaction_hash"
     );
+    assert_eq!(void["parameters"]["header.X-Mock-Scenario"], scenario);
     let again = &voided["links"]["LookUpTheTransactionAgain"];
     assert_eq!(again["operationId"], "clickDetail");
     assert_eq!(
-        again["parameters"]["transaction_hash"],
-        "$request.query.transaction_hash"
-    );
-    let from_body = &voided["links"]["LookUpTheTransactionAgainFromTheBody"];
-    assert_eq!(
-        from_body["requestBody"]["transaction_hash"],
+        again["requestBody"]["transaction_hash"],
         "$request.body#/transaction_hash"
     );
+    assert_eq!(again["parameters"]["header.X-Mock-Scenario"], scenario);
     for links in [&lookup["links"], &voided["links"]] {
         for (name, link) in links.as_object().expect("links") {
             let target = link["operationId"].as_str().expect("operationId");
