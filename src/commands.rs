@@ -331,7 +331,7 @@ fn validate(args: &ValidateArgs) -> u8 {
 fn wait(args: &WaitArgs) -> u8 {
     let target = match &args.url_file {
         Some(path) => wait::Target::UrlFile(path.clone()),
-        None => match wait::health_url(&args.url) {
+        None => match wait::health_url(&args.base_url()) {
             Ok(url) => wait::Target::Url(url),
             Err(err) => {
                 eprintln!("error: {err}");
