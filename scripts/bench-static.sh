@@ -15,6 +15,8 @@
 #   BENCH_ROUNDS=N       rounds (default 5)
 #   BENCH_DURATION=S     seconds measured per run (default 10)
 #   BENCH_MUSL_SYSTEM=1  add C to every round
+#   BENCH_EXTRA="NAME=PATH ..."  more builds to take turns with (another
+#                        allocator, say), each an n4n-mock binary
 #   BENCH_WORKER_THREADS=N  the servers' worker threads (TOKIO_WORKER_THREADS;
 #                        default one per core): more threads than cores shows
 #                        how each allocator bears threads contending for it
@@ -72,6 +74,11 @@ if [[ ${BENCH_MUSL_SYSTEM:-0} == 1 ]]; then
   cp "$musl" "$WORK/musl-system"
   NAMES+=(musl-system)
 fi
+
+for extra in ${BENCH_EXTRA:-}; do
+  cp "${extra#*=}" "$WORK/${extra%%=*}"
+  NAMES+=("${extra%%=*}")
+done
 
 cat >"$WORK/lookup.lua" <<LUA
 wrk.method = "GET"
@@ -153,14 +160,14 @@ cat <<REPORT
   GET $LOOKUP_PATH with form body \`$LOOKUP\`; n4n-mock \`default\`, logging at \`info\` to a file;
   server worker threads: $WORKERS
 
-| build | req/s, median | each round | req/s vs glibc | p50 ms, median | p99 ms, median | server CPU µs per request, median | RSS after load MB, median | errors |
+| build | req/s, median | each round | req/s vs glibc: medians, median of each round's ratio | p50 ms, median | p99 ms, median | server CPU µs per request, median | RSS after load MB, median | errors |
 |---|---:|---|---:|---:|---:|---:|---:|---:|
 REPORT
 for name in "${NAMES[@]}"; do
   rps=$(column_of "$name" 2 | median)
   printf '| %s | %.0f | %s | %s | %.3f | %.3f | %.1f | %.1f | %d |\n' "$name" "$rps" \
     "$(column_of "$name" 2 | paste -sd ' ')" \
-    "$(awk -v a="$rps" -v b="$glibc_rps" 'BEGIN { printf "%.2f", a / b }')" \
+    "$(awk -v a="$rps" -v b="$glibc_rps" 'BEGIN { printf "%.2f", a / b }'), $(paste -d' ' <(column_of "$name" 2) <(column_of glibc 2) | awk '{ print $1 / $2 }' | median | xargs printf '%.2f')" \
     "$(column_of "$name" 3 | median)" "$(column_of "$name" 4 | median)" \
     "$(column_of "$name" 6 | median)" "$(column_of "$name" 7 | median)" \
     "$(column_of "$name" 5 | awk '{ n += $1 } END { print n + 0 }')"

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use n4n_mock::cli::{Cli, Command};
 
-// The static (musl) build allocates with mimalloc: musl's allocator takes one
-// lock for every allocation of every thread, which costs throughput as the
-// threads serving requests grow; mimalloc keeps a heap per thread. glibc's
-// allocator does that already (BENCHMARKS.md, "Static build").
+// The static (musl) build allocates with mimalloc: musl's allocator puts every
+// allocation of every thread behind one lock, a cost that grows with the cores
+// serving requests, where mimalloc keeps a heap per thread (as glibc's
+// allocator does). On two cores the two measure alike: BENCHMARKS.md,
+// "Static build".
 #[cfg(all(target_env = "musl", feature = "mimalloc"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
