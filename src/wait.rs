@@ -38,6 +38,12 @@ pub enum WaitError {
         /// The URL as given.
         url: String,
     },
+    /// No HTTP client could be set up.
+    #[error("cannot set up an HTTP client: {why}")]
+    Client {
+        /// What failed.
+        why: String,
+    },
     /// The deadline passed.
     #[error("no answer from {target} within {}: {last}", humantime::format_duration(*.timeout))]
     Deadline {
@@ -103,7 +109,15 @@ fn base_of(health: &Url) -> String {
 /// replaced by the new one as soon as the new mock writes it.
 pub async fn wait_for(target: &Target, timeout: Duration) -> Result<Ready, WaitError> {
     let deadline = Instant::now() + timeout;
-    let client = reqwest::Client::new();
+    // Only http:// is polled, so no TLS roots are needed: without this the
+    // client loads the system's, and fails where there are none (an image
+    // built FROM scratch, whose health check is this command).
+    let client = reqwest::Client::builder()
+        .tls_certs_only(std::iter::empty())
+        .build()
+        .map_err(|err| WaitError::Client {
+            why: err.to_string(),
+        })?;
     loop {
         let last = match resolve(target) {
             Ok(url) => {

@@ -175,14 +175,15 @@ pub struct ValidateArgs {
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {
     /// The mock's base URL; `/__mock/health` is polled under it. Port 0 is
-    /// refused: use `--url-file`.
-    #[arg(
-        long,
-        env = "N4N_MOCK_URL",
-        default_value = "http://127.0.0.1:8080",
-        value_name = "URL"
-    )]
-    pub url: String,
+    /// refused: use `--url-file`. [default: http://127.0.0.1:PORT]
+    #[arg(long, env = "N4N_MOCK_URL", value_name = "URL")]
+    pub url: Option<String>,
+
+    /// The port of the mock on this machine when no URL is given. It reads
+    /// `N4N_MOCK_PORT`, as `serve` does, so a container's health check
+    /// finds its mock on whatever port the container was given.
+    #[arg(long, env = "N4N_MOCK_PORT", default_value_t = 8080, value_name = "N")]
+    pub port: u16,
 
     /// Wait for this file (written by `serve --url-file`), then for the mock
     /// at the URL it holds; takes the place of `--url`.
@@ -192,6 +193,17 @@ pub struct WaitArgs {
     /// How long to keep trying, e.g. `30s`, `500ms`, `2m`.
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
+}
+
+impl WaitArgs {
+    /// The base URL to wait for: `--url`, else this machine's loopback
+    /// address at `--port`.
+    pub fn base_url(&self) -> String {
+        match &self.url {
+            Some(url) => url.clone(),
+            None => format!("http://127.0.0.1:{}", self.port),
+        }
+    }
 }
 
 /// Options of `generate`.

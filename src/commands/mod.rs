@@ -120,7 +120,7 @@ fn wait(args: &WaitArgs) -> Result<ExitCode, CliError> {
     let target = match &args.url_file {
         Some(path) => wait::Target::UrlFile(path.clone()),
         None => wait::Target::Url(
-            wait::health_url(&args.url).map_err(|err| CliError::Usage(err.to_string()))?,
+            wait::health_url(&args.base_url()).map_err(|err| CliError::Usage(err.to_string()))?,
         ),
     };
     let ready = runtime(Threads::One)?

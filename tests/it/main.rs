@@ -10,6 +10,7 @@ mod determinism;
 mod error_table;
 mod faults;
 mod generate;
+mod image;
 mod journal;
 mod layout;
 mod lifecycle;

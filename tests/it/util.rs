@@ -408,8 +408,13 @@ impl RunningBinary {
 
     /// Starts a prepared command (plus `--port 0`) and waits for its listening line.
     pub fn start_with(command: &mut Command) -> RunningBinary {
+        RunningBinary::start_as_given(command.args(["--port", "0"]))
+    }
+
+    /// Starts a prepared command as it is (its port chosen by the caller)
+    /// and waits for its listening line.
+    pub fn start_as_given(command: &mut Command) -> RunningBinary {
         let mut child = command
-            .args(["--port", "0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .stdin(Stdio::null())

@@ -305,6 +305,67 @@ fn wait_prints_the_base_url_alone_on_stdout_once_the_mock_answers() {
 }
 
 #[test]
+fn wait_without_a_url_polls_the_port_serve_reads_from_n4n_mock_port() {
+    // A container's health check runs `wait` with the container's
+    // environment and no URL: it must find the mock on its configured port.
+    let server = RunningBinary::start(&[]);
+
+    let output = binary()
+        .args(["wait", "--timeout", "10s"])
+        .env("N4N_MOCK_PORT", server.addr.port().to_string())
+        .output()
+        .expect("run wait");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("http://127.0.0.1:{}\n", server.addr.port())
+    );
+}
+
+#[test]
+fn wait_with_a_url_ignores_n4n_mock_port() {
+    let server = RunningBinary::start(&[]);
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+
+    let output = binary()
+        .args(["wait", "--timeout", "10s", "--url"])
+        .arg(format!("http://{}", server.addr))
+        .env("N4N_MOCK_PORT", closed_port.to_string())
+        .output()
+        .expect("run wait");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        format!("http://{}\n", server.addr)
+    );
+}
+
+#[test]
+fn wait_works_where_the_system_has_no_ca_certificates() {
+    // As in an image built FROM scratch: no certificate file or folder.
+    let empty = tempfile::tempdir().expect("dir");
+    let server = RunningBinary::start(&[]);
+
+    let output = binary()
+        .args(["wait", "--timeout", "10s", "--url"])
+        .arg(format!("http://{}", server.addr))
+        .env("SSL_CERT_FILE", empty.path().join("none.pem"))
+        .env("SSL_CERT_DIR", empty.path())
+        .output()
+        .expect("run wait");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
 fn wait_refuses_port_zero_at_once_and_names_the_url_file() {
     let started = Instant::now();
 
