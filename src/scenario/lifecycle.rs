@@ -130,11 +130,6 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// The state as of now.
-    pub fn state(&self) -> Arc<LedgerState> {
-        self.state.load_full()
-    }
-
     /// The state as of now, for a lookup: no lock, no copy.
     pub fn current(&self) -> arc_swap::Guard<Arc<LedgerState>> {
         self.state.load()

@@ -139,6 +139,11 @@ fn refuse(scenario: &Scenario, kind: ErrorKind, message: &str) -> Reply {
     (response::json(status, body), Outcome::Error(kind)).into()
 }
 
+/// 404 `Transaction not found`, the kind's own message (or its override).
+fn not_found(scenario: &Scenario) -> Reply {
+    response::api_error(scenario.errors(), ErrorKind::TransactionNotFound, None).into()
+}
+
 /// 200 with `body`, the action done.
 fn done(action: Action, body: &serde_json::Value) -> Reply {
     (
@@ -215,11 +220,7 @@ fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply {
             Action::Event(kind),
             &json!({"result": "success", "message": "success"}),
         ),
-        Err(None) => refuse(
-            scenario,
-            ErrorKind::TransactionNotFound,
-            "Transaction not found",
-        ),
+        Err(None) => not_found(scenario),
         Err(Some(Refused::Exists(applied))) => {
             refuse(scenario, ErrorKind::EventExists, applied.exists_message())
         }
@@ -252,11 +253,7 @@ fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params)
     });
     let reply = match updated {
         Ok(()) => done(action, &json!({"result": "success"})),
-        Err(()) => refuse(
-            scenario,
-            ErrorKind::TransactionNotFound,
-            "Transaction not found",
-        ),
+        Err(()) => not_found(scenario),
     };
     deciding(reply, name, value)
 }
@@ -274,18 +271,14 @@ fn preview(scenario: &Scenario, params: &Params) -> Reply {
         let reply = refuse(scenario, ErrorKind::InvalidValue, "Invalid amount");
         return deciding(reply, "transaction_hash", value);
     }
-    let state = scenario.ledger().state();
+    let state = scenario.ledger().current();
     let Some(found) = lifecycle::find(
         scenario.clicks(),
         &state,
         Identifier::TransactionHash,
         value,
     ) else {
-        let reply = refuse(
-            scenario,
-            ErrorKind::TransactionNotFound,
-            "Transaction not found",
-        );
+        let reply = not_found(scenario);
         return deciding(reply, "transaction_hash", value);
     };
     let body = json!({

@@ -60,11 +60,8 @@ impl Endpoint {
                 Endpoint::ClickDetail
             }
             "/api/service/ping" => Endpoint::Ping,
-            p if Action::of(p).is_some() => {
-                Action::of(p).map_or(Endpoint::Unknown, Endpoint::Action)
-            }
             p if p.starts_with("/__mock/") => Endpoint::Admin(AdminEndpoint::of(p)),
-            _ => Endpoint::Unknown,
+            p => Action::of(p).map_or(Endpoint::Unknown, Endpoint::Action),
         }
     }
 }
