@@ -1,12 +1,11 @@
-//! The checks every API endpoint runs first, in the contract's order:
-//! method (2), peer address (3), credentials present (4) and valid (5).
-//! Each endpoint takes one method: GET for the lookup and ping, the
-//! lifecycle's own for each of its actions.
+//! The checks every API endpoint runs first, in the contract's order: peer
+//! address (3), credentials present (4) and valid (5). The method (2) comes
+//! before them, in the router.
 
 use std::net::IpAddr;
 
+use hyper::HeaderMap;
 use hyper::http::request::Parts;
-use hyper::{HeaderMap, Method};
 
 use crate::api_error::ErrorKind;
 use crate::scenario::{CredentialCheck, Scenario};
@@ -15,17 +14,10 @@ use crate::scenario::{CredentialCheck, Scenario};
 const API_KEY: &str = "api-key";
 const API_USERNAME: &str = "api-username";
 
-/// The first failing access check of a request to an endpoint that takes
-/// `expected`, or `None` when the request may go on.
-pub fn check(
-    scenario: &Scenario,
-    expected: &Method,
-    parts: &Parts,
-    peer: IpAddr,
-) -> Option<ErrorKind> {
-    if parts.method != expected {
-        return Some(ErrorKind::MethodNotAllowed);
-    }
+/// The first failing access check, or `None` when the request may go on.
+/// The method (check 2) was checked before, by the router, which knows
+/// each endpoint's one method.
+pub fn check(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> Option<ErrorKind> {
     let headers: &HeaderMap = &parts.headers;
     if !scenario.allows(peer) {
         return Some(ErrorKind::IpNotAllowed);

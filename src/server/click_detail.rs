@@ -4,9 +4,9 @@
 use std::net::IpAddr;
 
 use bytes::Bytes;
+use hyper::StatusCode;
 use hyper::header::CONTENT_TYPE;
 use hyper::http::request::Parts;
-use hyper::{Method, StatusCode};
 
 use super::access;
 use super::body::BodyError;
@@ -23,7 +23,7 @@ pub async fn answer(
     body: Result<Bytes, BodyError>,
 ) -> Reply {
     let errors = scenario.errors();
-    if let Some(kind) = access::check(scenario, &Method::GET, parts, peer) {
+    if let Some(kind) = access::check(scenario, parts, peer) {
         return response::api_error(errors, kind, None).into();
     }
     let body = match body {

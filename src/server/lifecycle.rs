@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::header::CONTENT_TYPE;
 use hyper::http::request::Parts;
 use serde_json::json;
 
@@ -100,14 +100,8 @@ pub async fn answer(
     body: Result<Bytes, BodyError>,
 ) -> Reply {
     let errors = scenario.errors();
-    if let Some(kind) = access::check(scenario, &action.method(), parts, peer) {
-        let (mut answer, outcome) = response::api_error(errors, kind, None);
-        if kind == ErrorKind::MethodNotAllowed {
-            answer
-                .headers
-                .insert(ALLOW, HeaderValue::from_static(action.allow()));
-        }
-        return (answer, outcome).into();
+    if let Some(kind) = access::check(scenario, parts, peer) {
+        return response::api_error(errors, kind, None).into();
     }
     let body = match body {
         Ok(body) => body,

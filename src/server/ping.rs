@@ -3,8 +3,8 @@
 use std::net::IpAddr;
 
 use bytes::Bytes;
+use hyper::StatusCode;
 use hyper::http::request::Parts;
-use hyper::{Method, StatusCode};
 
 use super::access;
 use super::response::{self, Answer, Outcome};
@@ -12,7 +12,7 @@ use crate::scenario::Scenario;
 
 /// Answers a ping.
 pub fn answer(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> (Answer, Outcome) {
-    match access::check(scenario, &Method::GET, parts, peer) {
+    match access::check(scenario, parts, peer) {
         Some(kind) => response::api_error(scenario.errors(), kind, None),
         None => (
             response::json(StatusCode::OK, Bytes::from_static(b"1")),

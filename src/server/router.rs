@@ -43,14 +43,19 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// The one method an API endpoint takes, as its 405's `Allow` names it.
+    pub fn allow(self) -> Option<&'static str> {
+        match self {
+            Endpoint::ClickDetail | Endpoint::Ping => Some("GET"),
+            Endpoint::Action(action) => Some(action.allow()),
+            Endpoint::Admin(_) | Endpoint::Unknown => None,
+        }
+    }
+
     /// Whether a request with `method` gets past the contract's first two
     /// checks (a known path, its method) to the ones a scenario decides.
     pub fn takes(self, method: &Method) -> bool {
-        match self {
-            Endpoint::ClickDetail | Endpoint::Ping => method == Method::GET,
-            Endpoint::Action(action) => *method == action.method(),
-            Endpoint::Admin(_) | Endpoint::Unknown => false,
-        }
+        self.allow() == Some(method.as_str())
     }
 
     /// The endpoint `path` names.
@@ -201,7 +206,18 @@ async fn answer_api(
         Admission::Answer(rule) => rule,
         Admission::Refused(reply) => return (*reply, None),
     };
+    // Check 2, for every API endpoint: its one method.
     let reply = match endpoint {
+        _ if !endpoint.takes(&parts.method) => {
+            let (mut answer, outcome) =
+                response::api_error(scenario.errors(), ErrorKind::MethodNotAllowed, None);
+            if let Some(allow) = endpoint.allow() {
+                answer
+                    .headers
+                    .insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+            }
+            (answer, outcome).into()
+        }
         Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
         Endpoint::Action(action) => {
             lifecycle::answer(scenario, action, parts, peer.ip(), content).await
