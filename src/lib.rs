@@ -24,9 +24,10 @@
 //!    exit codes), `logging` (tracing on stderr, text or JSON).
 //! 2. The server and the tools: `mock_server` ([`MockServer`], a mock for Rust
 //!    test suites), `server` (the accept loop and graceful stop, routing, one
-//!    module per endpoint, the admin API, reloads), `contract` (`record` and
-//!    `verify` against a live server), `wait` (polling health until a mock
-//!    answers), `generate` (large valid scenarios for load tests).
+//!    module per endpoint, the admin API and its QA console in the browser,
+//!    reloads), `contract` (`record` and `verify` against a live server),
+//!    `wait` (polling health until a mock answers), `generate` (large valid
+//!    scenarios for load tests).
 //! 3. What a running mock keeps: `verification` (call counts, checked against
 //!    the journal), `journal` (the requests received, bounded in entries and
 //!    bytes, read in pages).

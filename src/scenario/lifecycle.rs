@@ -106,6 +106,21 @@ pub struct LedgerState {
     bodies: HashMap<usize, Bytes>,
     /// Each appended transaction's hash, and its click.
     hashes: HashMap<String, usize>,
+    /// The events applied, oldest first: at most one per transaction.
+    applied: Vec<AppliedEvent>,
+}
+
+/// One event applied to a scenario's data, as the admin API lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedEvent {
+    /// Which event.
+    pub kind: EventKind,
+    /// The hash of the transaction it was applied to.
+    pub transaction_hash: String,
+    /// The hash of the event transaction it appended.
+    pub event_hash: String,
+    /// The event transaction's `time`, in Unix seconds.
+    pub time: i64,
 }
 
 impl LedgerState {
@@ -117,6 +132,11 @@ impl LedgerState {
     /// The click of an event transaction's hash.
     pub fn click_of(&self, hash: &str) -> Option<usize> {
         self.hashes.get(hash).copied()
+    }
+
+    /// The events applied so far, oldest first.
+    pub fn applied(&self) -> &[AppliedEvent] {
+        &self.applied
     }
 }
 
@@ -333,6 +353,12 @@ pub fn apply_event(
     transactions.push(Value::Object(event));
     store(state, found.click, &found.body);
     state.hashes.insert(hash.clone(), found.click);
+    state.applied.push(AppliedEvent {
+        kind,
+        transaction_hash: text("transaction_hash").to_string(),
+        event_hash: hash.clone(),
+        time: clock,
+    });
     state.events = number;
     Ok(hash)
 }

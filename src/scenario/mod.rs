@@ -203,6 +203,11 @@ impl Scenario {
         self.ledger.events()
     }
 
+    /// The lifecycle events applied since it loaded or was reset, oldest first.
+    pub(crate) fn applied_events(&self) -> Vec<lifecycle::AppliedEvent> {
+        self.ledger.current().applied().to_vec()
+    }
+
     /// Its clicks, indexed for lookup.
     pub(crate) fn clicks(&self) -> &ClickIndex {
         &self.clicks

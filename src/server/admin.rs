@@ -12,6 +12,7 @@
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
 //! | `POST /__mock/verify` | `{"expect":[...]}`: 200 when the journal meets every expectation, else 422 |
 //! | `GET /__mock/openapi.yaml` | the OpenAPI document of the API and of this admin API |
+//! | `GET /__mock/ui`, `/__mock/ui/app.js`, `/__mock/ui/style.css` | the QA console ([`super::ui`]) |
 
 use bytes::Bytes;
 use hyper::header::{self, HeaderValue};
@@ -22,10 +23,12 @@ use serde::{Deserialize, Serialize};
 use super::body::BodyError;
 use super::response::{self, Answer};
 use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
+use super::ui::UiAsset;
 use crate::api_error::ErrorKind;
 use crate::journal::{self, JournalEntry, JournalUsage};
 use crate::scenario::Scenario;
 use crate::scenario::faults::CounterValues;
+use crate::scenario::lifecycle::AppliedEvent;
 use crate::verification::{self, Expectation, Failure, VerifyError};
 
 /// The admin endpoints.
@@ -45,6 +48,8 @@ pub enum AdminEndpoint {
     Verify,
     /// `/__mock/openapi.yaml`.
     OpenApi,
+    /// `/__mock/ui` and its files: the QA console.
+    Ui(UiAsset),
 }
 
 impl AdminEndpoint {
@@ -58,7 +63,7 @@ impl AdminEndpoint {
             "/__mock/reset" => Some(AdminEndpoint::Reset),
             "/__mock/verify" => Some(AdminEndpoint::Verify),
             "/__mock/openapi.yaml" => Some(AdminEndpoint::OpenApi),
-            _ => None,
+            _ => UiAsset::of(path).map(AdminEndpoint::Ui),
         }
     }
 
@@ -71,7 +76,7 @@ impl AdminEndpoint {
             AdminEndpoint::Requests => "GET, DELETE",
             AdminEndpoint::Reset => "POST",
             AdminEndpoint::Verify => "POST",
-            AdminEndpoint::OpenApi => "GET",
+            AdminEndpoint::OpenApi | AdminEndpoint::Ui(_) => "GET",
         }
     }
 }
@@ -100,6 +105,7 @@ pub async fn answer(
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
         (AdminEndpoint::OpenApi, &Method::GET) => openapi(state),
+        (AdminEndpoint::Ui(asset), &Method::GET) => asset.answer(),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
             response
@@ -172,6 +178,28 @@ struct ScenarioSummary<'a> {
     transactions: usize,
     events: u64,
     counters: CounterValues,
+    event_log: Vec<EventSummary>,
+}
+
+/// One lifecycle event applied to a scenario's data.
+#[derive(Serialize)]
+struct EventSummary {
+    kind: &'static str,
+    transaction_hash: String,
+    event_hash: String,
+    /// Unix seconds, as a string, as the event transaction's `time` says it.
+    time: String,
+}
+
+impl From<AppliedEvent> for EventSummary {
+    fn from(event: AppliedEvent) -> Self {
+        EventSummary {
+            kind: event.kind.name(),
+            transaction_hash: event.transaction_hash,
+            event_hash: event.event_hash,
+            time: event.time.to_string(),
+        }
+    }
 }
 
 impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
@@ -183,6 +211,11 @@ impl<'a> From<&'a Scenario> for ScenarioSummary<'a> {
             transactions: scenario.clicks().transactions(),
             events: scenario.events(),
             counters: scenario.counters().values(),
+            event_log: scenario
+                .applied_events()
+                .into_iter()
+                .map(EventSummary::from)
+                .collect(),
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`limits`]: header timeout and size, idle timeout, connection cap.
 //! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
 //! - [`response`]: JSON responses and what a request's outcome was.
+//! - [`ui`]: `GET /__mock/ui`, the QA console built into the binary.
 //! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
 //! - [`state`]: the loaded scenarios, the active one, the journal, reloads.
 
@@ -27,6 +28,7 @@ pub mod reload;
 pub mod response;
 pub mod router;
 pub mod state;
+pub mod ui;
 
 use std::future::Future;
 use std::sync::Arc;

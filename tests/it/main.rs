@@ -19,5 +19,6 @@ mod load;
 mod loader;
 mod props;
 mod sidecar;
+mod ui;
 mod util;
 mod workflow;

@@ -551,3 +551,22 @@ async fn every_lifecycle_answer_validates_against_the_document() {
         document.check(method.as_str(), path, &answer, &what);
     }
 }
+
+#[tokio::test]
+async fn a_scenario_list_with_lifecycle_events_validates_against_the_document() {
+    let mut document = Document::load();
+    let server = TestServer::bundled("lifecycle").await;
+    let voided = server
+        .send_form(
+            reqwest::Method::POST,
+            "/api/transaction/process_void",
+            &[("transaction_hash", "a1c0ffee0000002.10000002")],
+        )
+        .await;
+    assert_eq!(voided.status, 200, "{}", voided.body);
+
+    let listed = send(server.client.get(server.url("/__mock/scenario"))).await;
+
+    assert!(listed.body.contains("\"event_log\":[{"), "{}", listed.body);
+    document.check("GET", "/__mock/scenario", &listed, "a list with an event");
+}
