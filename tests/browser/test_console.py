@@ -287,6 +287,18 @@ class Console(unittest.TestCase):
         self.assertEqual(sent[0]["method"], "POST")
         self.assertEqual(sent[0].get("postData"), "transaction_hash=nope")
 
+    def test_try_a_request_carries_an_events_custom_fields(self):
+        self.make_active("lifecycle")
+
+        status, _ = self.try_request("process_void", [("transaction_hash", "a1c0ffee0000002.10000002"),
+                                                      ("trans_custom1", "qa-run-7")])
+        self.assertTrue(status.startswith("200"), status)
+        status, body = self.try_request("click_detail", [("transaction_hash", "a1c0ffee0000001.10000001")])
+
+        self.assertTrue(status.startswith("200"), status)
+        event = json.loads(body)["transactions"][-1]
+        self.assertEqual((event["status"], event["trans_custom1"]), ("void", "qa-run-7"))
+
     def test_credentials_stay_in_session_storage_only(self):
         self.try_request("ping")
 

@@ -13,16 +13,18 @@
   const KEY_API_KEY = "n4n-mock.api-key";
 
   const IDENTIFIERS = ["transaction_hash", "orderid", "click_hash", "transactionid"];
+  // What every event may carry onto the transaction it appends.
+  const EVENT_EXTRAS = ["trans_custom1", "trans_custom2", "trans_custom3", "trans_custom4", "trans_custom5"];
   const ACTIONS = [
     { name: "click_detail", method: "GET", path: "/api/transaction/click_detail",
       params: ["transaction_hash", "subscription_id", "orderid"] },
     { name: "ping", method: "GET", path: "/api/service/ping", params: [] },
     { name: "process_void", method: "POST", path: "/api/transaction/process_void",
-      params: IDENTIFIERS.concat(["type"]) },
+      params: IDENTIFIERS.concat(["type", "approved"], EVENT_EXTRAS) },
     { name: "process_chargeback", method: "POST", path: "/api/transaction/process_chargeback",
-      params: IDENTIFIERS.concat(["type", "cost"]), defaults: { type: "chargeback" } },
+      params: IDENTIFIERS.concat(["type", "cost"], EVENT_EXTRAS), defaults: { type: "chargeback" } },
     { name: "process_reversal", method: "POST", path: "/api/transaction/process_reversal",
-      params: IDENTIFIERS.concat(["reverse"]), defaults: { reverse: "1" } },
+      params: IDENTIFIERS.concat(["reverse"], EVENT_EXTRAS), defaults: { reverse: "1" } },
     { name: "transaction_update_revenue_by_orderid", method: "PATCH",
       path: "/api/transaction/transaction_update_revenue_by_orderid", params: ["orderid", "amount"] },
     { name: "transaction_update_revenue_by_transaction_hash", method: "PATCH",
@@ -40,7 +42,11 @@
     type: "optional: void",
     reverse: "1, true or yes",
     transaction_type: "optional, initial by default",
+    approved: "optional, accepted and ignored",
   };
+  for (const name of EVENT_EXTRAS) {
+    HINTS[name] = "optional, at most 255 characters, kept on the event transaction";
+  }
 
   const $ = (id) => document.getElementById(id);
 
