@@ -224,15 +224,18 @@ fn repeated_key(keys: &[&Key]) -> Option<(Position, String)> {
                 }
             })
     };
-    found.map(|(key, first)| {
-        (
-            key.at,
-            format!(
-                "duplicate mapping key `{}` is not allowed here (first written at line {}, column {})",
-                key.name, first.line, first.column
-            ),
-        )
-    })
+    found.map(|(key, first)| duplicate_key(key, first))
+}
+
+/// The problem of `key` written again in its mapping, first at `first`.
+pub(super) fn duplicate_key(key: &Key, first: Position) -> (Position, String) {
+    (
+        key.at,
+        format!(
+            "duplicate mapping key `{}` is not allowed here (first written at line {}, column {})",
+            key.name, first.line, first.column
+        ),
+    )
 }
 
 /// The earlier in the file of two located problems.
