@@ -104,8 +104,22 @@ impl ClickIndex {
                 index.transactionids.insert(id.value.clone(), (i, hash));
             }
         }
-        let (bodies, lookups) = std::thread::scope(|scope| {
+        // The maps are filled while the bodies are rendered.
+        let mut by_hash = std::mem::take(&mut index.by_hash);
+        let (bodies, lookups, hashes) = std::thread::scope(|scope| {
             let lookups = scope.spawn(|| other_lookups(&owned));
+            let hashes = scope.spawn(|| {
+                for (i, transaction) in owned.iter() {
+                    // A click_hash wins over an equal transaction_hash.
+                    let key = transaction.transaction_hash();
+                    if !key.is_empty() {
+                        by_hash.entry(key.to_string()).or_insert(i);
+                    }
+                }
+                let hashes: Vec<String> =
+                    clicks.iter().map(|c| c.click_hash().to_string()).collect();
+                (by_hash, hashes)
+            });
             let bodies = render_bodies(&clicks, &owned);
             // A panic while indexing is a bug, not a scenario's problem.
             (
@@ -113,17 +127,13 @@ impl ClickIndex {
                 lookups
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                hashes
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
             )
         });
         (index.by_subscription, index.by_order) = lookups;
-        for (i, transaction) in owned.iter() {
-            // A click_hash wins over an equal transaction_hash, and the first
-            // transaction in fixture order wins a shared subscription or order.
-            let key = transaction.transaction_hash();
-            if !key.is_empty() {
-                index.by_hash.entry(key.to_string()).or_insert(i);
-            }
-        }
+        (index.by_hash, index.hashes) = hashes;
         for (i, click) in clicks.iter().enumerate() {
             if click.latency_ms.is_some() || click.fault.is_some() {
                 let behaviour = ClickBehaviour {
@@ -138,7 +148,6 @@ impl ClickIndex {
             .map(|c| c.values.get(1))
             .chain(owned.transactions.iter().map(|t| t.value("time")));
         index.latest_time = times.filter_map(|t| t.parse::<i64>().ok()).max();
-        index.hashes = clicks.iter().map(|c| c.click_hash().to_string()).collect();
         for (i, (body, shadow)) in bodies.into_iter().enumerate() {
             index.bodies.push(body);
             if let Some(shadow) = shadow {
@@ -275,7 +284,8 @@ impl<'a> Owned<'a> {
     }
 }
 
-/// The maps from `subscription_id` and from `orderid` to a click.
+/// The maps from `subscription_id` and from `orderid` to a click; the first
+/// transaction in fixture order wins a shared subscription or order.
 fn other_lookups(owned: &Owned) -> (HashMap<String, usize>, HashMap<String, usize>) {
     let mut by_subscription = HashMap::with_capacity(owned.transactions.len());
     let mut by_order = HashMap::with_capacity(owned.transactions.len());
@@ -361,11 +371,11 @@ fn render_bodies(clicks: &[&ClickSpec], owned: &Owned) -> Vec<Rendered> {
 fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec], out: &mut String) -> Bytes {
     out.clear();
     let mut body = ObjectWriter::open(out);
-    body.string("result", "success");
+    body.known("result", "success");
     body.raw("click", |out| {
         let mut object = ObjectWriter::open(out);
         for (key, value) in CLICK_KEYS.iter().zip(click.values.iter()) {
-            object.string(key, value);
+            object.known(key, value);
         }
         for (key, value) in &click.extra {
             object.string(key, value);
@@ -376,13 +386,13 @@ fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec], out: &mut
         render::push_array(out, transactions, |out, transaction| {
             let mut object = ObjectWriter::open(out);
             for (key, value) in TRANSACTION_KEYS.iter().zip(transaction.values.iter()) {
-                object.string(key, value);
+                object.known(key, value);
             }
             object.raw("payouts", |out| {
                 render::push_array(out, &transaction.payouts, |out, payout| {
                     let mut object = ObjectWriter::open(out);
                     for (key, value) in PAYOUT_KEYS.iter().zip(payout) {
-                        object.string(key, value);
+                        object.known(key, value);
                     }
                     object.close();
                 });

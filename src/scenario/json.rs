@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 
 use super::problem::Position;
-use super::yaml::{Key, MAX_DEPTH, Scalar, ScalarTag, Yaml, YamlKind, duplicate_key};
+use super::yaml::{Key, MAX_DEPTH, Name, Scalar, ScalarTag, Yaml, YamlKind, duplicate_key};
 
 /// A syntax error: where, and what is wrong (no location suffix).
 pub type SyntaxError = (Position, String);
@@ -299,7 +299,7 @@ impl<'t> Cursor<'t> {
             return Err(self.expected("a key in double quotes"));
         }
         let at = self.position();
-        let name = self.string()?;
+        let name = self.key_name()?;
         self.skip_whitespace();
         if !self.eat(b':') {
             return Err(self.expected("`:` after a key"));
@@ -326,7 +326,8 @@ impl<'t> Cursor<'t> {
         self.too_deep(depth)?;
         self.pos += 1;
         self.skip_whitespace();
-        let mut entries: Vec<(Key, Yaml)> = Vec::new();
+        // A record has about eight keys: one allocation rather than three.
+        let mut entries: Vec<(Key, Yaml)> = Vec::with_capacity(8);
         let mut keys = KeySet::default();
         if !self.eat(b'}') {
             loop {
@@ -422,6 +423,21 @@ impl<'t> Cursor<'t> {
         while matches!(self.peek(), Some(b'0'..=b'9')) {
             self.pos += 1;
         }
+    }
+
+    /// A key's text: the format's own keys are not allocated.
+    fn key_name(&mut self) -> Result<Name, SyntaxError> {
+        let start = self.pos + 1;
+        let run = self.bytes[start..]
+            .iter()
+            .position(|&b| STRING_STOPS[usize::from(b)]);
+        if let Some(len) = run
+            && self.bytes[start + len] == b'"'
+        {
+            self.pos = start + len + 1;
+            return Ok(Name::of(&self.text[start..start + len]));
+        }
+        self.string().map(Name::from)
     }
 
     /// A string, decoded; the cursor is at its opening quote.
@@ -588,23 +604,18 @@ impl<'t> Cursor<'t> {
         }
     }
 
+    /// Moves past the rest of a string. A line break inside one is not
+    /// counted: it is not allowed there, and reading the item reports it
+    /// before anything the count would place.
     fn skip_string_rest(&mut self) {
-        loop {
-            let run = self.bytes[self.pos..]
-                .iter()
-                .position(|&b| matches!(b, b'"' | b'\\' | b'\n'))
-                .unwrap_or(self.bytes.len() - self.pos);
-            self.pos += run;
-            let Some(b) = self.peek() else {
+        while let Some(at) = memchr::memchr2(b'"', b'\\', &self.bytes[self.pos..]) {
+            let b = self.bytes[self.pos + at];
+            self.pos = (self.pos + at + 1 + usize::from(b == b'\\')).min(self.bytes.len());
+            if b == b'"' {
                 return;
-            };
-            self.pos += 1;
-            match b {
-                b'"' => return,
-                b'\\' => self.pos = (self.pos + 1).min(self.bytes.len()),
-                _ => self.new_line(),
             }
         }
+        self.pos = self.bytes.len();
     }
 }
 
@@ -655,11 +666,11 @@ impl KeySet {
             let map = self.large.get_or_insert_with(|| {
                 entries
                     .iter()
-                    .map(|(k, _)| (k.name.clone(), k.at))
+                    .map(|(k, _)| (k.name.to_string(), k.at))
                     .collect()
             });
-            let first = map.get(&key.name).copied();
-            map.entry(key.name.clone()).or_insert(key.at);
+            let first = map.get(key.name.as_str()).copied();
+            map.entry(key.name.to_string()).or_insert(key.at);
             first
         };
         match first {

@@ -655,7 +655,7 @@ impl Reader<'_> {
         let mut fields = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             match &value.kind {
-                YamlKind::Scalar(s) => fields.push((key.name.clone(), s.text.clone())),
+                YamlKind::Scalar(s) => fields.push((key.name.to_string(), s.text.clone())),
                 _ => self.problem(
                     value.at,
                     format!(
