@@ -1,6 +1,6 @@
 //! Scenarios: the credentials, address rules, error overrides, clicks and
-//! transactions one server answers from, loaded from YAML and checked with
-//! every problem located.
+//! transactions one server answers from, loaded from YAML or JSON and
+//! checked with every problem located.
 //!
 //! - [`yaml`]: the located YAML tree (serde-saphyr underneath).
 //! - [`json`]: JSON files read into the same located tree.
