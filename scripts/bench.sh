@@ -24,6 +24,8 @@
 #   BENCH_LONG=0         skip the 60 s memory soak
 #   BENCH_BIG=0          skip the generated scenario
 #   BENCH_BIG_CLICKS=N   its clicks (1,000,000; quick: 5,000)
+#   BENCH_BIG_FORMAT=F   json (the default: the format for large data, read
+#                        several times faster) or yaml
 #   BENCH_BIG_FILE=PATH  serve this file, written by `n4n-mock generate`,
 #                        instead of generating one
 #   BENCH_RUST_LOG=...   the mock's log filter (default `info`, as shipped;
@@ -101,26 +103,30 @@ fi
 
 # --- a generated scenario ---------------------------------------------------
 
-# last_click FILE: the hash of a generated scenario's last click (its
-# transactions follow the clicks in order, so the last `click_hash` written,
-# in YAML or JSON, names it).
+# last_click FILE: the hash of a generated scenario's last click, the last
+# `click_hash` before the transactions (one record per line, as `generate`
+# writes them, in YAML or JSON).
 last_click() {
-  tac "$1" | grep -m 1 -o 'click_hash"\{0,1\}: *"\{0,1\}[0-9a-f]\{15\}\.[0-9]\{8\}' |
-    grep -o '[0-9a-f]\{15\}\.[0-9]\{8\}'
+  awk '/^"?transactions"?:/ { print hash; exit }
+    match($0, /click_hash"?: "?[0-9a-f]+\.[0-9]+/) {
+      hash = substr($0, RSTART, RLENGTH); sub(/.*[ "]/, "", hash) }
+    END { if (hash != "") print hash }' "$1" | head -n 1
 }
 
 BIG_LINE="skipped (BENCH_BIG=0)"
 if [[ ${BENCH_BIG:-1} == 1 ]]; then
   BIG_FILE=${BENCH_BIG_FILE:-}
+  BIG_FORMAT=${BENCH_BIG_FORMAT:-json}
   GENERATED="given as $BIG_FILE"
   if [[ -z $BIG_FILE ]]; then
-    BIG_FILE="$WORK/generated.json"
-    note "generating $BIG_CLICKS clicks, 1 transaction each"
+    BIG_FILE="$WORK/generated.$BIG_FORMAT"
+    note "generating $BIG_CLICKS clicks, 1 transaction each, as $BIG_FORMAT"
     now_us gen_start
-    "$MOCK" generate --clicks "$BIG_CLICKS" --transactions-per-click 1 --seed 1 --out "$BIG_FILE" \
+    "$MOCK" generate --clicks "$BIG_CLICKS" --transactions-per-click 1 --seed 1 \
+      --format "$BIG_FORMAT" --out "$BIG_FILE" \
       >"$WORK/generate.log" 2>&1 || { cat "$WORK/generate.log" >&2; exit 1; }
     now_us gen_end
-    GENERATED="generated in $(((gen_end - gen_start) / 1000)) ms"
+    GENERATED="generated as $BIG_FORMAT in $(((gen_end - gen_start) / 1000)) ms"
   fi
   BIG_MB=$(awk -v b="$(stat -c %s "$BIG_FILE")" 'BEGIN { printf "%.1f", b / 1048576 }')
   LAST=$(last_click "$BIG_FILE")

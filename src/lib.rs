@@ -1,9 +1,9 @@
 //! `n4n-mock`: a mock and contract-test server for the NATS for Networks REST
 //! API, starting with `GET /api/transaction/click_detail`.
 //!
-//! It answers from scenarios: YAML files of credentials, address rules,
-//! error overrides, clicks and transactions, loaded and checked once, with
-//! every problem reported as `path:line:column: message`. Answers are
+//! It answers from scenarios: YAML (or JSON) files of credentials, address
+//! rules, error overrides, clicks and transactions, loaded and checked once,
+//! with every problem reported as `path:line:column: message`. Answers are
 //! deterministic: the same scenario and request give the same bytes.
 //!
 //! # Using it from Rust
@@ -33,8 +33,8 @@
 //!    bytes, read in pages).
 //! 4. Reading a request: `params` (lookup parameters from form, JSON,
 //!    multipart bodies and the query).
-//! 5. Scenarios and their index: `scenario` (the YAML model, loading with
-//!    includes, validation with locations, the click index).
+//! 5. Scenarios and their index: `scenario` (the YAML and JSON model, loading
+//!    with includes, validation with locations, the click index).
 //! 6. Rendering and errors: `api_error` (error kinds, the contract's statuses
 //!    and messages, overrides), `render` (JSON bodies written once at load).
 //! 7. Plumbing any layer may use: `write_file` (files written whole or not at

@@ -20,11 +20,14 @@ use std::process::ExitCode;
 
 pub use error::CliError;
 
-use crate::cli::{Cli, Command, GenerateArgs, ScenariosArgs, ValidateArgs, WaitArgs};
-use crate::generate::{self, GenerateOptions};
+use crate::cli::{
+    Cli, Command, GenerateArgs, ScenarioFormat, ScenariosArgs, ValidateArgs, WaitArgs,
+};
+use crate::generate::{self, Format, GenerateOptions};
 use shared::{Threads, catalog_failure, runtime};
 
 use crate::scenario::catalog::{self, Catalog};
+use crate::scenario::source::is_json;
 use crate::scenario::{LoadError, Scenario};
 use crate::wait;
 
@@ -134,10 +137,18 @@ fn wait(args: &WaitArgs) -> Result<ExitCode, CliError> {
 
 /// `n4n-mock generate`: a valid scenario of N clicks, to `--out` or stdout.
 fn generate(args: &GenerateArgs) -> Result<ExitCode, CliError> {
+    let json_file = args.out.file.as_deref().is_some_and(is_json);
+    let format = match args.format {
+        Some(ScenarioFormat::Json) => Format::Json,
+        Some(ScenarioFormat::Yaml) => Format::Yaml,
+        None if json_file => Format::Json,
+        None => Format::Yaml,
+    };
     let options = GenerateOptions {
         clicks: args.clicks,
         transactions_per_click: args.transactions_per_click,
         seed: args.seed,
+        format,
     };
     out::write(&args.out, |mut out| {
         generate::write_scenario(&options, &mut out)

@@ -29,10 +29,10 @@ pub fn runtime(threads: Threads) -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 /// Whether a `--scenario` value names a file rather than a scenario of the
-/// folder: it has a `/`, or ends in `.yaml`/`.yml`.
+/// folder: it has a `/`, or ends in `.yaml`/`.yml`/`.json`.
 fn names_a_file(value: &str) -> bool {
     let path = Path::new(value);
-    path.components().count() > 1 || catalog::is_yaml(path)
+    path.components().count() > 1 || catalog::is_scenario_file(path)
 }
 
 /// Where the scenarios come from and which one a `--scenario` value picks:

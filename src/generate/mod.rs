@@ -1,6 +1,6 @@
 //! Generated scenarios for load and scale tests: `N` clicks with `K`
-//! transactions each, written as scenario YAML that loads like a hand-written
-//! one.
+//! transactions each, written as a scenario (YAML, or JSON, which loads
+//! several times faster) that loads like a hand-written one.
 //!
 //! The output depends on the [`GenerateOptions`] alone: the same options give
 //! the same bytes on every machine (ChaCha8 seeded through
@@ -9,14 +9,23 @@
 //! `44b5498dbcb481a0d00b404c0169af62`, so requests written for the `default`
 //! scenario work against it.
 //!
-//! Every record is one flow mapping on one line, with only a handful of keys,
-//! so that a million of them stay quick to write and to parse:
+//! Every record is one flow mapping (one object) on one line, with only a
+//! handful of keys, so that a million of them stay quick to write and to
+//! parse:
 //!
 //! ```yaml
 //! clicks:
 //!   - {click_hash: 35b71a300115be9.16738986, time: 1763632804, loginid: 1123, username: aff1123, offerid: 7, campaignid: 3, subid1: spring}
 //! transactions:
 //!   - {transaction_hash: 9c0e..., click_hash: 35b71a300115be9.16738986, time: 1763634170, trans_type: initial, status: approved, orderid: ORD-0, subscription_id: SUB-0, amount: "29.95", total_payout: "11.98"}
+//! ```
+//!
+//! In JSON ([`Format::Json`]) the same records, values and order, with
+//! strings quoted and numbers left bare:
+//!
+//! ```json
+//! "clicks": [
+//! {"click_hash": "35b71a300115be9.16738986", "time": 1763632804, "loginid": 1123, ...},
 //! ```
 //!
 //! Hashes are shaped like the real ones (15 lowercase hex digits, a dot, 8
@@ -48,6 +57,19 @@ pub struct GenerateOptions {
     pub transactions_per_click: u64,
     /// Seeds the values; the same seed gives the same file.
     pub seed: u64,
+    /// YAML or JSON.
+    pub format: Format,
+}
+
+/// The language a scenario is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// YAML, one flow mapping per record.
+    #[default]
+    Yaml,
+    /// JSON, one object per record: the same scenario, read several times
+    /// faster (a file named `*.json` is read as JSON).
+    Json,
 }
 
 /// The most clicks, and the most transactions, one file may hold: far beyond
@@ -121,6 +143,7 @@ pub fn write_scenario(options: &GenerateOptions, out: &mut impl Write) -> io::Re
             )
         })?;
     let mut chunk = Chunked::new(out);
+    let json = options.format == Format::Json;
     write_header(options, transactions, &mut chunk.buffer)?;
     let keys = HashKeys::new(options.seed);
 
@@ -128,31 +151,55 @@ pub fn write_scenario(options: &GenerateOptions, out: &mut impl Write) -> io::Re
     // many transactions each click has.
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     rng.set_stream(0);
-    if options.clicks == 0 {
-        chunk.buffer.extend_from_slice(b"clicks: []\n");
-    } else {
-        chunk.buffer.extend_from_slice(b"clicks:\n");
-    }
+    open_list(&mut chunk.buffer, json, "clicks", options.clicks);
     for index in 0..options.clicks {
-        write_click(&mut chunk.buffer, &keys, index, &mut rng)?;
+        separate(&mut chunk.buffer, json, index);
+        write_click(&mut chunk.buffer, json, &keys, index, &mut rng)?;
         chunk.flush_when_full()?;
     }
+    close_list(&mut chunk.buffer, json, options.clicks, true);
 
     let mut rng = ChaCha8Rng::seed_from_u64(options.seed);
     rng.set_stream(1);
-    if transactions == 0 {
-        chunk.buffer.extend_from_slice(b"transactions: []\n");
-    } else {
-        chunk.buffer.extend_from_slice(b"transactions:\n");
-    }
+    open_list(&mut chunk.buffer, json, "transactions", transactions);
     for click in 0..options.clicks {
         for nth in 0..options.transactions_per_click {
             let index = click * options.transactions_per_click + nth;
-            write_transaction(&mut chunk.buffer, &keys, click, nth, index, &mut rng)?;
+            separate(&mut chunk.buffer, json, index);
+            write_transaction(&mut chunk.buffer, json, &keys, click, nth, index, &mut rng)?;
             chunk.flush_when_full()?;
         }
     }
+    close_list(&mut chunk.buffer, json, transactions, false);
     chunk.finish()
+}
+
+/// `name:` (YAML) or `"name": [` (JSON), for a list of `len` records.
+fn open_list(buf: &mut Vec<u8>, json: bool, name: &str, len: u64) {
+    let text = match (json, len) {
+        (true, 0) => format!("\"{name}\": ["),
+        (true, _) => format!("\"{name}\": [\n"),
+        (false, 0) => format!("{name}: []\n"),
+        (false, _) => format!("{name}:\n"),
+    };
+    buf.extend_from_slice(text.as_bytes());
+}
+
+/// Before record `index` of a JSON list: a comma unless it is the first.
+fn separate(buf: &mut Vec<u8>, json: bool, index: u64) {
+    if json && index > 0 {
+        buf.extend_from_slice(b",\n");
+    }
+}
+
+/// The end of a JSON list (and of the object after the last one).
+fn close_list(buf: &mut Vec<u8>, json: bool, len: u64, more: bool) {
+    if json {
+        if len > 0 {
+            buf.push(b'\n');
+        }
+        buf.extend_from_slice(if more { b"],\n" } else { b"]\n}\n" });
+    }
 }
 
 /// The comment, description and credential that open the file.
@@ -161,22 +208,39 @@ fn write_header(options: &GenerateOptions, transactions: u64, buf: &mut Vec<u8>)
         clicks,
         transactions_per_click,
         seed,
+        format,
     } = options;
-    writeln!(
-        buf,
-        "# Generated by n4n-mock; regenerate rather than edit.\n\
-         description: \"Generated by `n4n-mock generate --clicks {clicks} \
-         --transactions-per-click {transactions_per_click} --seed {seed}`: \
+    let flag = match format {
+        Format::Yaml => "",
+        Format::Json => " --format json",
+    };
+    let description = format!(
+        "Generated by `n4n-mock generate --clicks {clicks} \
+         --transactions-per-click {transactions_per_click} --seed {seed}{flag}`: \
          {clicks} clicks, {transactions_per_click} transactions per click \
-         ({transactions} in all), seed {seed}; click 0 is {FIRST_CLICK_HASH}.\"\n\
-         credentials:\n  \
-         - username: {USERNAME}\n    \
-         api_key: {API_KEY}"
-    )
+         ({transactions} in all), seed {seed}; click 0 is {FIRST_CLICK_HASH}."
+    );
+    match format {
+        Format::Yaml => writeln!(
+            buf,
+            "# Generated by n4n-mock; regenerate rather than edit.\n\
+             description: \"{description}\"\n\
+             credentials:\n  \
+             - username: {USERNAME}\n    \
+             api_key: {API_KEY}"
+        ),
+        // JSON has no comments: the description says it all.
+        Format::Json => writeln!(
+            buf,
+            "{{\n\"description\": \"{description}\",\n\
+             \"credentials\": [{{\"username\": \"{USERNAME}\", \"api_key\": \"{API_KEY}\"}}],"
+        ),
+    }
 }
 
 fn write_click(
     buf: &mut Vec<u8>,
+    json: bool,
     keys: &HashKeys,
     index: u64,
     rng: &mut ChaCha8Rng,
@@ -186,17 +250,27 @@ fn write_click(
     let offerid = 1 + pick(rng, 40);
     let campaignid = pick(rng, 20);
     let subid1 = SUBIDS[pick(rng, SUBIDS.len() as u32) as usize];
-    writeln!(
-        buf,
-        "  - {{click_hash: {}, time: {time}, loginid: {loginid}, username: aff{loginid}, \
-         offerid: {offerid}, campaignid: {campaignid}, subid1: {subid1}}}",
-        keys.click(index)
-    )
+    let hash = keys.click(index);
+    if json {
+        write!(
+            buf,
+            "{{\"click_hash\": \"{hash}\", \"time\": {time}, \"loginid\": {loginid}, \
+             \"username\": \"aff{loginid}\", \"offerid\": {offerid}, \
+             \"campaignid\": {campaignid}, \"subid1\": \"{subid1}\"}}"
+        )
+    } else {
+        writeln!(
+            buf,
+            "  - {{click_hash: {hash}, time: {time}, loginid: {loginid}, username: aff{loginid}, \
+             offerid: {offerid}, campaignid: {campaignid}, subid1: {subid1}}}"
+        )
+    }
 }
 
 /// Transaction `index` of the file, the `nth` of click `click`.
 fn write_transaction(
     buf: &mut Vec<u8>,
+    json: bool,
     keys: &HashKeys,
     click: u64,
     nth: u64,
@@ -214,19 +288,26 @@ fn write_transaction(
         95..98 => "chargeback",
         _ => "reversal",
     };
-    let amount = PRICES_IN_CENTS[pick(rng, PRICES_IN_CENTS.len() as u32) as usize];
+    let amount = Cents(PRICES_IN_CENTS[pick(rng, PRICES_IN_CENTS.len() as u32) as usize]);
     // The affiliate's share: 40 %.
-    let payout = amount * 2 / 5;
-    writeln!(
-        buf,
-        "  - {{transaction_hash: {}, click_hash: {}, time: {time}, trans_type: {trans_type}, \
-         status: {status}, orderid: ORD-{index}, subscription_id: SUB-{index}, \
-         amount: \"{}\", total_payout: \"{}\"}}",
-        keys.transaction(index),
-        keys.click(click),
-        Cents(amount),
-        Cents(payout),
-    )
+    let payout = Cents(amount.0 * 2 / 5);
+    let (hash, click_hash) = (keys.transaction(index), keys.click(click));
+    if json {
+        write!(
+            buf,
+            "{{\"transaction_hash\": \"{hash}\", \"click_hash\": \"{click_hash}\", \
+             \"time\": {time}, \"trans_type\": \"{trans_type}\", \"status\": \"{status}\", \
+             \"orderid\": \"ORD-{index}\", \"subscription_id\": \"SUB-{index}\", \
+             \"amount\": \"{amount}\", \"total_payout\": \"{payout}\"}}"
+        )
+    } else {
+        writeln!(
+            buf,
+            "  - {{transaction_hash: {hash}, click_hash: {click_hash}, time: {time}, \
+             trans_type: {trans_type}, status: {status}, orderid: ORD-{index}, \
+             subscription_id: SUB-{index}, amount: \"{amount}\", total_payout: \"{payout}\"}}"
+        )
+    }
 }
 
 fn click_slot_start(index: u64) -> u64 {

@@ -22,6 +22,7 @@ fn options(clicks: u64, transactions_per_click: u64, seed: u64) -> GenerateOptio
         clicks,
         transactions_per_click,
         seed,
+        format: Format::Yaml,
     }
 }
 
@@ -31,10 +32,22 @@ fn generate(options: &GenerateOptions) -> Vec<u8> {
     out
 }
 
+/// The same options, written as JSON.
+fn as_json(options: GenerateOptions) -> GenerateOptions {
+    GenerateOptions {
+        format: Format::Json,
+        ..options
+    }
+}
+
 /// Writes the scenario to a temporary folder and loads it from there.
 fn load(options: &GenerateOptions) -> Scenario {
     let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("generated.yaml");
+    let name = match options.format {
+        Format::Yaml => "generated.yaml",
+        Format::Json => "generated.json",
+    };
+    let path = dir.path().join(name);
     let mut file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
     write_scenario(options, &mut file).expect("write scenario");
     drop(file);
@@ -191,4 +204,103 @@ fn amounts_are_written_with_two_decimals() {
     assert_eq!(Cents(2_995).to_string(), "29.95");
     assert_eq!(Cents(398).to_string(), "3.98");
     assert_eq!(Cents(1_000).to_string(), "10.00");
+}
+
+#[test]
+fn json_same_options_write_identical_bytes() {
+    let options = as_json(options(50, 2, 7));
+
+    let first = generate(&options);
+    let second = generate(&options);
+
+    assert!(!first.is_empty());
+    assert_eq!(first, second);
+}
+
+#[test]
+fn json_output_is_json() {
+    let text = generate(&as_json(options(3, 2, 7)));
+
+    let value: serde_json::Value = serde_json::from_slice(&text).expect("JSON");
+
+    assert_eq!(value["clicks"].as_array().map(Vec::len), Some(3));
+    assert_eq!(value["transactions"].as_array().map(Vec::len), Some(6));
+    assert_eq!(value["credentials"][0]["username"], USERNAME);
+}
+
+#[test]
+fn json_generated_scenario_loads_with_the_asked_numbers_of_clicks_and_transactions() {
+    for (clicks, per_click) in [(200, 3), (0, 3), (5, 0)] {
+        let scenario = load(&as_json(options(clicks, per_click, 42)));
+
+        assert_eq!(scenario.clicks().clicks() as u64, clicks);
+        assert_eq!(scenario.clicks().transactions() as u64, clicks * per_click);
+    }
+}
+
+#[test]
+fn json_description_says_how_the_scenario_was_generated() {
+    let scenario = load(&as_json(options(20, 3, 42)));
+
+    let description = scenario.description();
+
+    for part in [
+        "20 clicks",
+        "3 transactions per click",
+        "seed 42",
+        "--format json",
+    ] {
+        assert!(description.contains(part), "{part:?} in {description:?}");
+    }
+}
+
+#[test]
+fn json_uses_the_documented_hashes_and_the_api_page_example_click() {
+    let options = as_json(options(10, 2, 5));
+    let text = String::from_utf8(generate(&options)).expect("UTF-8");
+    let scenario = load(&options);
+
+    for index in 0..10 {
+        assert!(text.contains(&format!("\"click_hash\": \"{}\"", click_hash(index, 5))));
+    }
+    for index in 0..20 {
+        let hash = transaction_hash(index, 5);
+        assert!(text.contains(&format!("\"transaction_hash\": \"{hash}\"")));
+        // Transaction n belongs to click n / K.
+        let body = answer(&scenario, &hash);
+        assert_eq!(
+            body["click"]["click_hash"],
+            click_hash(index / 2, 5).as_str()
+        );
+    }
+    let body = answer(&scenario, "35b71a300115be9.16738986");
+    assert_eq!(body["click"]["click_hash"], FIRST_CLICK_HASH);
+}
+
+#[test]
+fn json_and_yaml_of_the_same_options_answer_with_the_same_bytes() {
+    let yaml = load(&options(300, 2, 9));
+    let json = load(&as_json(options(300, 2, 9)));
+
+    assert_eq!(yaml.clicks().clicks(), json.clicks().clicks());
+    for index in 0..300 {
+        let hash = click_hash(index, 9);
+        let from_yaml = yaml
+            .clicks()
+            .find(LookupKey::TransactionHash, &hash)
+            .expect("found");
+        let from_json = json
+            .clicks()
+            .find(LookupKey::TransactionHash, &hash)
+            .expect("found");
+        assert_eq!(from_yaml.body, from_json.body, "click {index}");
+    }
+    for (key, value) in [
+        (LookupKey::OrderId, "ORD-599"),
+        (LookupKey::SubscriptionId, "SUB-17"),
+    ] {
+        let from_yaml = yaml.clicks().find(key, value).expect("found");
+        let from_json = json.clicks().find(key, value).expect("found");
+        assert_eq!(from_yaml.body, from_json.body);
+    }
 }

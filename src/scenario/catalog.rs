@@ -1,5 +1,6 @@
-//! The scenarios a server knows: every `*.yaml` / `*.yml` file of the
-//! scenarios folder, plus the built-in `default` unless the folder has its own.
+//! The scenarios a server knows: every `*.yaml` / `*.yml` / `*.json` file of
+//! the scenarios folder, plus the built-in `default` unless the folder has
+//! its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -40,24 +41,25 @@ pub fn scenario_files(dir: &Path) -> Result<Vec<PathBuf>, CatalogError> {
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && is_yaml(p))
+        .filter(|p| p.is_file() && is_scenario_file(p))
         .collect();
     files.sort();
     Ok(files)
 }
 
-/// Whether `path` names a YAML file.
-pub fn is_yaml(path: &Path) -> bool {
+/// Whether `path` names a scenario or fixture file: YAML (`.yaml`, `.yml`)
+/// or JSON (`.json`).
+pub fn is_scenario_file(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml")
+        Some("yaml" | "yml" | "json")
     )
 }
 
 /// Where a server's scenarios come from; read again on every reload.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogSource {
-    /// The scenarios folder: every YAML file in it.
+    /// The scenarios folder: every YAML and JSON file in it.
     pub dir: Option<PathBuf>,
     /// Scenario files named one by one (`--scenario FILE`). Each replaces a
     /// folder scenario of the same name.

@@ -82,47 +82,58 @@ pub struct ClickIndex {
 }
 
 impl ClickIndex {
-    /// Indexes validated clicks and transactions (every transaction's click exists).
+    /// Indexes validated clicks and transactions (every transaction's click
+    /// exists). The bodies of many clicks are rendered on every core, in
+    /// slices whose results are put back in click order.
     pub fn build<'a>(
         clicks: impl IntoIterator<Item = &'a ClickSpec>,
         transactions: impl IntoIterator<Item = &'a TransactionSpec>,
     ) -> Self {
         let mut index = ClickIndex::default();
         let clicks: Vec<&ClickSpec> = clicks.into_iter().collect();
-        let mut owned: Vec<Vec<&TransactionSpec>> = vec![Vec::new(); clicks.len()];
+        let transactions: Vec<&TransactionSpec> = transactions.into_iter().collect();
+        index.by_hash.reserve(clicks.len() + transactions.len());
         for (i, click) in clicks.iter().enumerate() {
             index.by_hash.insert(click.click_hash().to_string(), i);
         }
-        for transaction in transactions {
-            let Some(&i) = index.by_hash.get(&transaction.click_hash.value) else {
-                continue;
-            };
-            owned[i].push(transaction);
-            index.transactions += 1;
+        let owned = Owned::group(&clicks, &transactions, &index.by_hash);
+        index.transactions = owned.transactions.len();
+        for (i, transaction) in owned.iter() {
             if let Some(id) = &transaction.transactionid {
                 let hash = transaction.transaction_hash().to_string();
                 index.transactionids.insert(id.value.clone(), (i, hash));
             }
         }
-        for (i, list) in owned.iter().enumerate() {
-            for transaction in list {
-                // A click_hash wins over an equal transaction_hash, and the first
-                // transaction in fixture order wins a shared subscription or order.
-                let keys = [
-                    (&mut index.by_hash, transaction.transaction_hash()),
-                    (
-                        &mut index.by_subscription,
-                        transaction.value("subscription_id"),
-                    ),
-                    (&mut index.by_order, transaction.value("orderid")),
-                ];
-                for (map, key) in keys {
+        // The maps are filled while the bodies are rendered.
+        let mut by_hash = std::mem::take(&mut index.by_hash);
+        let (bodies, lookups, hashes) = std::thread::scope(|scope| {
+            let lookups = scope.spawn(|| other_lookups(&owned));
+            let hashes = scope.spawn(|| {
+                for (i, transaction) in owned.iter() {
+                    // A click_hash wins over an equal transaction_hash.
+                    let key = transaction.transaction_hash();
                     if !key.is_empty() {
-                        map.entry(key.to_string()).or_insert(i);
+                        by_hash.entry(key.to_string()).or_insert(i);
                     }
                 }
-            }
-        }
+                let hashes: Vec<String> =
+                    clicks.iter().map(|c| c.click_hash().to_string()).collect();
+                (by_hash, hashes)
+            });
+            let bodies = render_bodies(&clicks, &owned);
+            // A panic while indexing is a bug, not a scenario's problem.
+            (
+                bodies,
+                lookups
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                hashes
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            )
+        });
+        (index.by_subscription, index.by_order) = lookups;
+        (index.by_hash, index.hashes) = hashes;
         for (i, click) in clicks.iter().enumerate() {
             if click.latency_ms.is_some() || click.fault.is_some() {
                 let behaviour = ClickBehaviour {
@@ -134,19 +145,13 @@ impl ClickIndex {
         }
         let times = clicks
             .iter()
-            .map(|c| c.values[1].as_str())
-            .chain(owned.iter().flatten().map(|t| t.value("time")));
+            .map(|c| c.values.get(1))
+            .chain(owned.transactions.iter().map(|t| t.value("time")));
         index.latest_time = times.filter_map(|t| t.parse::<i64>().ok()).max();
-        for (i, (click, list)) in clicks.iter().zip(&owned).enumerate() {
-            index.hashes.push(click.click_hash().to_string());
-            match &click.response {
-                Some(response) => {
-                    let mut out = String::new();
-                    crate::scenario::to_json::push_yaml(&mut out, response);
-                    index.bodies.push(Bytes::from(out));
-                    index.shadows.insert(i, contract_body(click, list));
-                }
-                None => index.bodies.push(contract_body(click, list)),
+        for (i, (body, shadow)) in bodies.into_iter().enumerate() {
+            index.bodies.push(body);
+            if let Some(shadow) = shadow {
+                index.shadows.insert(i, shadow);
             }
         }
         index
@@ -228,15 +233,149 @@ impl ClickIndex {
     }
 }
 
+/// Each click's transactions, in fixture order: one list, sorted by click,
+/// rather than a list per click.
+struct Owned<'a> {
+    /// The transactions of click `i` are `transactions[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    transactions: Vec<&'a TransactionSpec>,
+}
+
+impl<'a> Owned<'a> {
+    fn group(
+        clicks: &[&ClickSpec],
+        transactions: &[&'a TransactionSpec],
+        by_hash: &HashMap<String, usize>,
+    ) -> Self {
+        let owners: Vec<Option<usize>> = transactions
+            .iter()
+            .map(|t| by_hash.get(&t.click_hash.value).copied())
+            .collect();
+        let mut starts = vec![0; clicks.len() + 1];
+        for &owner in owners.iter().flatten() {
+            starts[owner + 1] += 1;
+        }
+        for i in 0..clicks.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut slots: Vec<Option<&TransactionSpec>> = vec![None; starts[clicks.len()]];
+        for (transaction, owner) in transactions.iter().zip(owners) {
+            if let Some(owner) = owner {
+                slots[next[owner]] = Some(transaction);
+                next[owner] += 1;
+            }
+        }
+        Owned {
+            starts,
+            transactions: slots.into_iter().flatten().collect(),
+        }
+    }
+
+    /// The transactions of click `i`.
+    fn of(&self, i: usize) -> &[&'a TransactionSpec] {
+        &self.transactions[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// Every transaction with its click, click by click.
+    fn iter(&self) -> impl Iterator<Item = (usize, &'a TransactionSpec)> + '_ {
+        (0..self.starts.len().saturating_sub(1))
+            .flat_map(move |i| self.of(i).iter().map(move |t| (i, *t)))
+    }
+}
+
+/// The maps from `subscription_id` and from `orderid` to a click; the first
+/// transaction in fixture order wins a shared subscription or order.
+fn other_lookups(owned: &Owned) -> (HashMap<String, usize>, HashMap<String, usize>) {
+    let mut by_subscription = HashMap::with_capacity(owned.transactions.len());
+    let mut by_order = HashMap::with_capacity(owned.transactions.len());
+    for (i, transaction) in owned.iter() {
+        for (map, key) in [
+            (&mut by_subscription, transaction.value("subscription_id")),
+            (&mut by_order, transaction.value("orderid")),
+        ] {
+            if !key.is_empty() {
+                map.entry(key.to_string()).or_insert(i);
+            }
+        }
+    }
+    (by_subscription, by_order)
+}
+
+/// Clicks per slice of bodies rendered on one thread.
+const RENDER_SLICE: usize = 16 * 1024;
+
+/// A click's answer and, for a click with a captured `response:`, the
+/// contract's body as well.
+type Rendered = (Bytes, Option<Bytes>);
+
+/// Each click's [`Rendered`] bodies, in click order, rendered on every core.
+fn render_bodies(clicks: &[&ClickSpec], owned: &Owned) -> Vec<Rendered> {
+    let render = |start: usize, slice: &[&ClickSpec]| -> Vec<Rendered> {
+        // One buffer to write in, and each body copied out at its size.
+        let mut scratch = String::with_capacity(4096);
+        slice
+            .iter()
+            .enumerate()
+            .map(|(n, click)| {
+                let list = owned.of(start + n);
+                match &click.response {
+                    Some(response) => {
+                        let mut out = String::new();
+                        crate::scenario::to_json::push_yaml(&mut out, response);
+                        let shadow = contract_body(click, list, &mut scratch);
+                        (Bytes::from(out), Some(shadow))
+                    }
+                    None => (contract_body(click, list, &mut scratch), None),
+                }
+            })
+            .collect()
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || clicks.len() <= RENDER_SLICE {
+        return render(0, clicks);
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slices = clicks.len().div_ceil(RENDER_SLICE);
+    let mut rendered: Vec<(usize, Vec<Rendered>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.min(slices))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let slice = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if slice >= slices {
+                            return done;
+                        }
+                        let start = slice * RENDER_SLICE;
+                        let end = (start + RENDER_SLICE).min(clicks.len());
+                        done.push((slice, render(start, &clicks[start..end])));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    rendered.sort_by_key(|(slice, _)| *slice);
+    rendered
+        .into_iter()
+        .flat_map(|(_, bodies)| bodies)
+        .collect()
+}
+
 /// The contract's success body of a click and its transactions.
-fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes {
-    let mut out = String::with_capacity(512 + 384 * transactions.len());
-    let mut body = ObjectWriter::open(&mut out);
-    body.string("result", "success");
+/// `out` is a scratch buffer, cleared first; the body is copied out of it.
+fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec], out: &mut String) -> Bytes {
+    out.clear();
+    let mut body = ObjectWriter::open(out);
+    body.known("result", "success");
     body.raw("click", |out| {
         let mut object = ObjectWriter::open(out);
-        for (key, value) in CLICK_KEYS.iter().zip(&click.values) {
-            object.string(key, value);
+        for (key, value) in CLICK_KEYS.iter().zip(click.values.iter()) {
+            object.known(key, value);
         }
         for (key, value) in &click.extra {
             object.string(key, value);
@@ -246,14 +385,14 @@ fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes 
     body.raw("transactions", |out| {
         render::push_array(out, transactions, |out, transaction| {
             let mut object = ObjectWriter::open(out);
-            for (key, value) in TRANSACTION_KEYS.iter().zip(&transaction.values) {
-                object.string(key, value);
+            for (key, value) in TRANSACTION_KEYS.iter().zip(transaction.values.iter()) {
+                object.known(key, value);
             }
             object.raw("payouts", |out| {
                 render::push_array(out, &transaction.payouts, |out, payout| {
                     let mut object = ObjectWriter::open(out);
                     for (key, value) in PAYOUT_KEYS.iter().zip(payout) {
-                        object.string(key, value);
+                        object.known(key, value);
                     }
                     object.close();
                 });
@@ -265,5 +404,5 @@ fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec]) -> Bytes 
         });
     });
     body.close();
-    Bytes::from(out)
+    Bytes::copy_from_slice(out.as_bytes())
 }

@@ -1,14 +1,16 @@
 //! Loading a scenario: its file, every file it includes (relative paths,
-//! nested, cycles refused), and the checks that span files: duplicate hashes,
+//! nested, cycles refused; a `.json` file read as JSON, any other as YAML),
+//! and the checks that span files: duplicate hashes,
 //! transactions whose click is missing, a scenario without credentials.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::model::{ClickSpec, Document, TransactionSpec};
 use super::problem::{Location, Position, Problem, Problems};
 use super::read;
-use super::source::{Source, resolve_include};
+use super::source::{Source, is_json, resolve_include};
 
 /// A scenario's files read and merged, before indexing: data from included
 /// files comes before the including file's own, in the order of `include:`.
@@ -16,12 +18,39 @@ use super::source::{Source, resolve_include};
 pub struct Loaded {
     /// The scenario file itself.
     pub root: Document,
-    /// Every click of every file, in load order.
-    pub clicks: Vec<(PathBuf, ClickSpec)>,
-    /// Every transaction of every file, in load order.
-    pub transactions: Vec<(PathBuf, TransactionSpec)>,
+    /// Every click of every file, file by file in load order.
+    pub clicks: Vec<FileRecords<ClickSpec>>,
+    /// Every transaction of every file, file by file in load order.
+    pub transactions: Vec<FileRecords<TransactionSpec>>,
     /// Every file read, as the source identifies it.
     pub files: Vec<PathBuf>,
+}
+
+/// The records of one file, in file order.
+#[derive(Debug)]
+pub struct FileRecords<T> {
+    /// The file as the user would name it.
+    pub path: Arc<Path>,
+    /// Its records.
+    pub records: Vec<T>,
+}
+
+impl Loaded {
+    /// Every click, in load order, with its file.
+    pub fn clicks(&self) -> impl Iterator<Item = (&Path, &ClickSpec)> {
+        flatten(&self.clicks)
+    }
+
+    /// Every transaction, in load order, with its file.
+    pub fn transactions(&self) -> impl Iterator<Item = (&Path, &TransactionSpec)> {
+        flatten(&self.transactions)
+    }
+}
+
+fn flatten<T>(files: &[FileRecords<T>]) -> impl Iterator<Item = (&Path, &T)> {
+    files
+        .iter()
+        .flat_map(|file| file.records.iter().map(|r| (&*file.path, r)))
 }
 
 /// Reads `path` and its includes; all problems of all files, or the merged data.
@@ -72,7 +101,12 @@ struct Loader<'s> {
 impl Loader<'_> {
     /// Reads one file and, depth first, what it includes; returns its document.
     fn file(&mut self, path: &Path, text: &str) -> Option<Document> {
-        let Some(mut doc) = read::read_text(text, path, &mut self.problems) else {
+        let doc = if is_json(path) {
+            read::json::read_text(text, path, &mut self.problems)
+        } else {
+            read::read_text(text, path, &mut self.problems)
+        };
+        let Some(mut doc) = doc else {
             self.unreadable = true;
             return None;
         };
@@ -83,14 +117,15 @@ impl Loader<'_> {
         }
         self.stack.pop();
         self.done.push(self.source.identity(path));
-        let clicks = std::mem::take(&mut doc.clicks);
-        let transactions = std::mem::take(&mut doc.transactions);
-        self.loaded
-            .clicks
-            .extend(clicks.into_iter().map(|c| (path.to_path_buf(), c)));
-        self.loaded
-            .transactions
-            .extend(transactions.into_iter().map(|t| (path.to_path_buf(), t)));
+        let shared: Arc<Path> = Arc::from(path);
+        self.loaded.clicks.push(FileRecords {
+            path: Arc::clone(&shared),
+            records: std::mem::take(&mut doc.clicks),
+        });
+        self.loaded.transactions.push(FileRecords {
+            path: shared,
+            records: std::mem::take(&mut doc.transactions),
+        });
         Some(doc)
     }
 
@@ -127,82 +162,117 @@ impl Loader<'_> {
         }
     }
 
+    /// The checks across files. Duplicate transactions are looked for on a
+    /// thread of their own while the clicks are; every problem is located,
+    /// so the order they are found in does not show once they are sorted.
     fn cross_file_checks(&mut self, scenario: &Path) {
         let loaded = &self.loaded;
-        let problems = &mut self.problems;
         if loaded.root.credentials.is_none() {
-            problems.push(
+            self.problems.push(
                 scenario,
                 Position::START,
                 "the scenario has no `credentials`: add at least one username and api_key",
             );
         }
-
-        let mut clicks: HashMap<&str, Location> = HashMap::new();
-        for (path, click) in &loaded.clicks {
-            let hash = click.click_hash();
-            if hash.is_empty() {
-                continue;
-            }
-            let here = Location {
-                path: path.clone(),
-                at: click.hash_at,
-            };
-            if let Some(first) = clicks.get(hash) {
-                let message = format!("duplicate click_hash `{hash}` (first defined at {first})");
-                problems.push(path, click.hash_at, message);
-            } else {
-                clicks.insert(hash, here);
-            }
-        }
-
-        let mut ids: HashMap<&str, Location> = HashMap::new();
-        for (path, transaction) in &loaded.transactions {
-            let Some(id) = &transaction.transactionid else {
-                continue;
-            };
-            if let Some(first) = ids.get(id.value.as_str()) {
-                let message = format!(
-                    "duplicate transactionid `{}` (first defined at {first})",
-                    id.value
-                );
-                problems.push(path, id.at, message);
-            } else {
-                let here = Location {
-                    path: path.clone(),
-                    at: id.at,
-                };
-                ids.insert(&id.value, here);
-            }
-        }
-
-        let mut transactions: HashMap<&str, Location> = HashMap::new();
-        for (path, transaction) in &loaded.transactions {
-            let hash = transaction.transaction_hash();
-            if !hash.is_empty() {
-                if let Some(first) = transactions.get(hash) {
-                    let message =
-                        format!("duplicate transaction_hash `{hash}` (first defined at {first})");
-                    problems.push(path, transaction.hash_at, message);
-                } else {
-                    let here = Location {
-                        path: path.clone(),
-                        at: transaction.hash_at,
-                    };
-                    transactions.insert(hash, here);
-                }
-            }
-            let click = &transaction.click_hash;
-            if !self.unreadable
-                && !click.value.is_empty()
-                && !clicks.contains_key(click.value.as_str())
-            {
-                let message = format!(
-                    "transaction `{hash}` names click_hash `{}`, which no click has",
-                    click.value
-                );
-                problems.push(path, click.at, message);
-            }
+        let (clicks, transactions) = std::thread::scope(|scope| {
+            let transactions = scope.spawn(|| duplicate_transactions(loaded));
+            let clicks = first_clicks(loaded);
+            let transactions = transactions
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (clicks, transactions)
+        });
+        let (clicks, duplicates) = clicks;
+        self.problems.append(duplicates);
+        self.problems.append(transactions);
+        if !self.unreadable {
+            self.problems.append(missing_clicks(loaded, &clicks));
         }
     }
+}
+
+/// Where each hash was first defined; a [`Location`] is only built for a
+/// message, so the maps hold no copy of a path.
+type FirstDefined<'l> = HashMap<&'l str, (&'l Path, Position)>;
+
+fn located((path, at): (&Path, Position)) -> Location {
+    Location {
+        path: path.to_path_buf(),
+        at,
+    }
+}
+
+/// Every `click_hash` where it is first defined, and its duplicates.
+fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
+    let mut problems = Problems::default();
+    let mut clicks: FirstDefined =
+        HashMap::with_capacity(loaded.clicks.iter().map(|f| f.records.len()).sum());
+    for (path, click) in loaded.clicks() {
+        let hash = click.click_hash();
+        if hash.is_empty() {
+            continue;
+        }
+        if let Some(&first) = clicks.get(hash) {
+            let first = located(first);
+            let message = format!("duplicate click_hash `{hash}` (first defined at {first})");
+            problems.push(path, click.hash_at, message);
+        } else {
+            clicks.insert(hash, (path, click.hash_at));
+        }
+    }
+    (clicks, problems)
+}
+
+/// Duplicate `transactionid`s and `transaction_hash`es.
+fn duplicate_transactions(loaded: &Loaded) -> Problems {
+    let mut problems = Problems::default();
+    let mut ids: FirstDefined = HashMap::new();
+    for (path, transaction) in loaded.transactions() {
+        let Some(id) = &transaction.transactionid else {
+            continue;
+        };
+        if let Some(&first) = ids.get(id.value.as_str()) {
+            let message = format!(
+                "duplicate transactionid `{}` (first defined at {})",
+                id.value,
+                located(first)
+            );
+            problems.push(path, id.at, message);
+        } else {
+            ids.insert(&id.value, (path, id.at));
+        }
+    }
+    let mut hashes: FirstDefined =
+        HashMap::with_capacity(loaded.transactions.iter().map(|f| f.records.len()).sum());
+    for (path, transaction) in loaded.transactions() {
+        let hash = transaction.transaction_hash();
+        if hash.is_empty() {
+            continue;
+        }
+        if let Some(&first) = hashes.get(hash) {
+            let first = located(first);
+            let message = format!("duplicate transaction_hash `{hash}` (first defined at {first})");
+            problems.push(path, transaction.hash_at, message);
+        } else {
+            hashes.insert(hash, (path, transaction.hash_at));
+        }
+    }
+    problems
+}
+
+/// Transactions whose `click_hash` names no click.
+fn missing_clicks(loaded: &Loaded, clicks: &FirstDefined) -> Problems {
+    let mut problems = Problems::default();
+    for (path, transaction) in loaded.transactions() {
+        let click = &transaction.click_hash;
+        if !click.value.is_empty() && !clicks.contains_key(click.value.as_str()) {
+            let message = format!(
+                "transaction `{}` names click_hash `{}`, which no click has",
+                transaction.transaction_hash(),
+                click.value
+            );
+            problems.push(path, click.at, message);
+        }
+    }
+    problems
 }

@@ -1,8 +1,9 @@
 //! Scenarios: the credentials, address rules, error overrides, clicks and
-//! transactions one server answers from, loaded from YAML and checked with
-//! every problem located.
+//! transactions one server answers from, loaded from YAML or JSON and
+//! checked with every problem located.
 //!
 //! - [`yaml`]: the located YAML tree (serde-saphyr underneath).
+//! - [`json`]: JSON files read into the same located tree.
 //! - [`model`]: the scenario format: keys, their order, what a file holds.
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
@@ -19,6 +20,7 @@ pub mod builder;
 pub mod catalog;
 pub mod faults;
 pub mod index;
+pub mod json;
 pub mod lifecycle;
 pub mod load;
 pub mod model;
@@ -104,12 +106,12 @@ impl Scenario {
         fallback_name: String,
     ) -> Result<Scenario, LoadError> {
         let loaded = load::load(source, path).map_err(|problems| LoadError { problems })?;
+        let clicks = ClickIndex::build(
+            loaded.clicks().map(|(_, c)| c),
+            loaded.transactions().map(|(_, t)| t),
+        );
         let root = loaded.root;
         let name = root.name.map_or(fallback_name, |name| name.value);
-        let clicks = ClickIndex::build(
-            loaded.clicks.iter().map(|(_, c)| c),
-            loaded.transactions.iter().map(|(_, t)| t),
-        );
         let overrides = root.errors.map(|e| e.value).unwrap_or_default();
         let clock = root.now.map_or_else(
             || clicks.latest_time().unwrap_or(0).saturating_add(DAY),

@@ -67,6 +67,49 @@ pub const DOCUMENT_KEYS: [&str; 12] = [
     "transactions",
 ];
 
+/// The texts of a record's keys, in a fixed order, held in one string: a
+/// million records then cost two allocations each rather than one per key,
+/// and a third of the memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    joined: Box<str>,
+    /// Where each text ends in `joined`.
+    ends: Box<[u32]>,
+}
+
+impl Texts {
+    /// The text at `i`; empty past the end.
+    pub fn get(&self, i: usize) -> &str {
+        let Some(&end) = self.ends.get(i) else {
+            return "";
+        };
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.joined[start as usize..end as usize]
+    }
+
+    /// Every text, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.ends.len()).map(|i| self.get(i))
+    }
+}
+
+impl<'a> FromIterator<&'a str> for Texts {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(texts: I) -> Self {
+        let texts: Vec<&str> = texts.into_iter().collect();
+        let mut joined = String::with_capacity(texts.iter().map(|t| t.len()).sum());
+        let mut ends = Vec::with_capacity(texts.len());
+        for text in texts {
+            joined.push_str(text);
+            // A record's texts come from a file of at most 1 GiB.
+            ends.push(u32::try_from(joined.len()).unwrap_or(u32::MAX));
+        }
+        Texts {
+            joined: joined.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+}
+
 /// A value and where it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
@@ -93,7 +136,7 @@ pub struct ClickSpec {
     /// Where `click_hash` is written (the click's position when it is missing).
     pub hash_at: Position,
     /// Values of [`CLICK_KEYS`], in that order; `time` already in Unix seconds.
-    pub values: Vec<String>,
+    pub values: Texts,
     /// `extra:` fields in file order.
     pub extra: Vec<(String, String)>,
     /// A verbatim body that replaces the rendered one.
@@ -107,7 +150,7 @@ pub struct ClickSpec {
 impl ClickSpec {
     /// The click's `click_hash`.
     pub fn click_hash(&self) -> &str {
-        &self.values[0]
+        self.values.get(0)
     }
 }
 
@@ -121,7 +164,7 @@ pub struct TransactionSpec {
     /// The click it belongs to, and where that is written.
     pub click_hash: Located<String>,
     /// Values of [`TRANSACTION_KEYS`], in that order.
-    pub values: Vec<String>,
+    pub values: Texts,
     /// Each payout's values, in [`PAYOUT_KEYS`] order.
     pub payouts: Vec<Vec<String>>,
     /// `extra:` fields in file order.
@@ -134,12 +177,12 @@ pub struct TransactionSpec {
 impl TransactionSpec {
     /// The transaction's `transaction_hash`.
     pub fn transaction_hash(&self) -> &str {
-        &self.values[0]
+        self.values.get(0)
     }
 
     /// The value of one of [`TRANSACTION_KEYS`].
     pub fn value(&self, key: &str) -> &str {
-        key_index(&TRANSACTION_KEYS, key).map_or("", |i| self.values[i].as_str())
+        key_index(&TRANSACTION_KEYS, key).map_or("", |i| self.values.get(i))
     }
 }
 

@@ -106,6 +106,11 @@ impl Source for Memory {
     }
 }
 
+/// Whether `path` names a JSON file (`.json`), read as JSON rather than YAML.
+pub fn is_json(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "json")
+}
+
 /// Resolves `include` written in `including`: relative to that file's folder.
 pub fn resolve_include(including: &Path, include: &str) -> PathBuf {
     let base = including.parent().unwrap_or(Path::new(""));

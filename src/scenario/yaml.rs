@@ -37,9 +37,143 @@ pub enum YamlKind {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Key {
     /// The key's text.
-    pub name: String,
+    pub name: Name,
     /// Where the key is written.
     pub at: Position,
+}
+
+/// A mapping key's text: one of the scenario format's own keys, shared
+/// rather than allocated (a million records repeat the same dozen), or
+/// any other text.
+#[derive(Debug, Clone)]
+pub enum Name {
+    /// One of [`FORMAT_KEYS`].
+    Known(&'static str),
+    /// Any other key.
+    Other(String),
+}
+
+/// Every key the scenario format names, shared by [`Name::Known`]: those of
+/// a scenario file, a credential, a click, a transaction and a payout.
+pub const FORMAT_KEYS: [&str; 43] = [
+    "name",
+    "description",
+    "now",
+    "credentials",
+    "allowed_ips",
+    "errors",
+    "latency_ms",
+    "faults",
+    "rate_limit",
+    "include",
+    "clicks",
+    "transactions",
+    "username",
+    "api_key",
+    "click_hash",
+    "time",
+    "loginid",
+    "offerid",
+    "landing_pageid",
+    "campaignid",
+    "creativeid",
+    "subid1",
+    "subid2",
+    "external_clickid",
+    "ip",
+    "country",
+    "referrer",
+    "user_agent",
+    "extra",
+    "response",
+    "fault",
+    "transaction_hash",
+    "trans_type",
+    "status",
+    "orderid",
+    "subscription_id",
+    "amount",
+    "total_payout",
+    "payouts",
+    "transactionid",
+    "type",
+    "message",
+    "result",
+];
+
+/// [`FORMAT_KEYS`] by their length: a key is compared with the two or
+/// three of its length, not with all of them.
+static KEYS_BY_LENGTH: std::sync::LazyLock<Vec<Vec<&'static str>>> =
+    std::sync::LazyLock::new(|| {
+        let longest = FORMAT_KEYS.iter().map(|k| k.len()).max().unwrap_or(0);
+        let mut by_length = vec![Vec::new(); longest + 1];
+        for key in FORMAT_KEYS {
+            by_length[key.len()].push(key);
+        }
+        by_length
+    });
+
+impl Name {
+    /// The name of the text `key`, shared when it is one of [`FORMAT_KEYS`].
+    pub fn of(key: &str) -> Name {
+        let same_length = KEYS_BY_LENGTH.get(key.len()).map_or(&[][..], Vec::as_slice);
+        match same_length
+            .iter()
+            .find(|known| known.as_bytes()[0] == key.as_bytes()[0] && **known == key)
+        {
+            Some(known) => Name::Known(known),
+            None => Name::Other(key.to_string()),
+        }
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Name::Known(name) => name,
+            Name::Other(name) => name,
+        }
+    }
+}
+
+impl From<String> for Name {
+    fn from(key: String) -> Name {
+        match Name::of(&key) {
+            Name::Known(known) => Name::Known(known),
+            Name::Other(_) => Name::Other(key),
+        }
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<str> for Name {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Name {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A scalar value: the text the author wrote and how YAML reads it.
@@ -224,15 +358,18 @@ fn repeated_key(keys: &[&Key]) -> Option<(Position, String)> {
                 }
             })
     };
-    found.map(|(key, first)| {
-        (
-            key.at,
-            format!(
-                "duplicate mapping key `{}` is not allowed here (first written at line {}, column {})",
-                key.name, first.line, first.column
-            ),
-        )
-    })
+    found.map(|(key, first)| duplicate_key(key, first))
+}
+
+/// The problem of `key` written again in its mapping, first at `first`.
+pub(super) fn duplicate_key(key: &Key, first: Position) -> (Position, String) {
+    (
+        key.at,
+        format!(
+            "duplicate mapping key `{}` is not allowed here (first written at line {}, column {})",
+            key.name, first.line, first.column
+        ),
+    )
 }
 
 /// The earlier in the file of two located problems.
@@ -380,7 +517,7 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             let key = Key {
                 at: position(&key.referenced),
-                name: key.value,
+                name: Name::from(key.value),
             };
             let value = if self.streamed.contains(&key.name.as_str()) {
                 let list = List {
@@ -566,7 +703,7 @@ fn locate(node: Spanned<RawNode>, source: &str) -> Yaml {
                 .map(|(k, v)| {
                     let key = Key {
                         at: position(&k.referenced),
-                        name: k.value,
+                        name: Name::from(k.value),
                     };
                     (key, locate(v, source))
                 })

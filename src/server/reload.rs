@@ -11,7 +11,7 @@ use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::state::MockState;
-use crate::scenario::catalog::{is_yaml, scenario_files};
+use crate::scenario::catalog::{is_scenario_file, scenario_files};
 use crate::write_file::folder_of;
 
 /// How long files must stay quiet before a change is looked at: an editor's
@@ -44,7 +44,7 @@ pub fn on_hangup(_state: Arc<MockState>) -> std::io::Result<()> {
 /// their content really changed.
 ///
 /// Only events that can change a file's content count (create, write,
-/// remove, rename of a YAML file): a reload reads every file, and counting
+/// remove, rename of a YAML or JSON file): a reload reads every file, and counting
 /// those reads as changes would reload forever, restarting the fault
 /// counters each time. A save that leaves every byte as it was (an editor
 /// writing the same text, a `touch`) reloads nothing either.
@@ -52,7 +52,10 @@ pub fn watch(state: Arc<MockState>) -> notify::Result<()> {
     let (changed, mut changes) = tokio::sync::mpsc::channel::<()>(1);
     let mut watcher =
         notify::recommended_watcher(move |event: notify::Result<Event>| match event {
-            Ok(event) if changes_content(&event.kind) && event.paths.iter().any(|p| is_yaml(p)) => {
+            Ok(event)
+                if changes_content(&event.kind)
+                    && event.paths.iter().any(|p| is_scenario_file(p)) =>
+            {
                 // A change already queued will be looked at with this one.
                 let _ = changed.try_send(());
             }
@@ -100,7 +103,7 @@ fn changes_content(kind: &EventKind) -> bool {
     }
 }
 
-/// Every file the scenarios come from: the folder's YAML files, the files
+/// Every file the scenarios come from: the folder's scenario files, the files
 /// named one by one, and everything they include.
 fn files_of(state: &MockState) -> Vec<PathBuf> {
     let source = state.source();

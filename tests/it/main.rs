@@ -12,6 +12,7 @@ mod faults;
 mod generate;
 mod image;
 mod journal;
+mod json_files;
 mod layout;
 mod lifecycle;
 mod limits;

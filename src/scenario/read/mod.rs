@@ -3,11 +3,14 @@
 //! bad times, unknown statuses, bad addresses and error overrides.
 //!
 //! [`faults`] reads the faults on demand (`latency_ms`, `faults`,
-//! `rate_limit`, a click's `fault`).
+//! `rate_limit`, a click's `fault`); [`json`] reads a JSON file, its
+//! clicks and transactions in parallel.
 
 mod faults;
+pub mod json;
 
 use std::path::Path;
+use std::sync::LazyLock;
 
 use hyper::StatusCode;
 use ipnet::IpNet;
@@ -16,7 +19,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::model::{
     CLICK_KEYS, ClickSpec, Credential, DOCUMENT_KEYS, Document, Located, PAYOUT_KEYS, STATUSES,
-    TRANSACTION_KEYS, TransactionSpec, key_index,
+    TRANSACTION_KEYS, Texts, TransactionSpec, key_index,
 };
 use super::problem::{Position, Problems};
 use super::yaml::{self, Key, Scalar, ScalarTag, Yaml, YamlKind};
@@ -28,8 +31,8 @@ pub fn read_document(root: &Yaml, path: &Path, problems: &mut Problems) -> Docum
     reader.document(root)
 }
 
-/// Parses and reads one file's text, recording every problem; `None` when
-/// it is not YAML at all. Clicks and transactions are read one at a time as
+/// Parses and reads one YAML file's text, recording every problem; `None` when
+/// it is not YAML at all (a JSON file: [`json::read_text`]). Clicks and transactions are read one at a time as
 /// the parser meets them, so a large file is never held whole as a tree.
 pub fn read_text(text: &str, path: &Path, problems: &mut Problems) -> Option<Document> {
     let mut attempt = Problems::default();
@@ -39,11 +42,11 @@ pub fn read_text(text: &str, path: &Path, problems: &mut Problems) -> Option<Doc
     };
     let mut clicks = Vec::new();
     let mut transactions = Vec::new();
-    let mut sink = |key: &str, item: Yaml| {
+    let mut sink = |key: &str, mut item: Yaml| {
         if key == "clicks" {
-            clicks.extend(reader.click(&item));
+            clicks.extend(reader.click(&mut item));
         } else {
-            transactions.extend(reader.transaction(&item));
+            transactions.extend(reader.transaction(&mut item));
         }
     };
     let streamed = yaml::parse_streaming(text, &["clicks", "transactions"], &mut sink);
@@ -77,11 +80,33 @@ pub fn read_text(text: &str, path: &Path, problems: &mut Problems) -> Option<Doc
 struct RecordShape {
     /// Scalar keys, in body order; the first is the record's hash.
     keys: &'static [&'static str],
-    /// Keys with their own shape, handled by the caller.
-    others: &'static [&'static str],
+    /// Every key allowed: `keys`, the keys with their own shape (handled by
+    /// the caller), and `extra`.
+    allowed: &'static [&'static str],
     /// Where such a record sits, for messages: "in a click".
     place: &'static str,
 }
+
+/// `keys`, then `others`, then `extra`: what a record may hold.
+fn allowed_keys(keys: &[&'static str], others: &[&'static str]) -> Vec<&'static str> {
+    keys.iter()
+        .chain(others)
+        .copied()
+        .chain(["extra"])
+        .collect()
+}
+
+/// The keys a click may have, worked out once rather than per click.
+static CLICK_ALLOWED: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| allowed_keys(&CLICK_KEYS, &["response", "latency_ms", "fault"]));
+
+/// The keys a transaction may have.
+static TRANSACTION_ALLOWED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    allowed_keys(
+        &TRANSACTION_KEYS,
+        &["click_hash", "payouts", "transactionid"],
+    )
+});
 
 /// A record's scalar keys as read, in the shape's order, and its `extra:`.
 struct Record {
@@ -98,16 +123,6 @@ enum Field {
     Invalid(Position),
     /// Written: its text and where.
     Written(String, Position),
-}
-
-impl Field {
-    /// The text, empty unless written.
-    fn text(&self) -> &str {
-        match self {
-            Field::Written(text, _) => text,
-            _ => "",
-        }
-    }
 }
 
 pub(super) struct Reader<'a> {
@@ -211,12 +226,14 @@ impl Reader<'_> {
                 }
                 "clicks" => {
                     doc.clicks = self
-                        .list(value, "clicks", |r, item| r.click(item))
+                        .list(value, "clicks", |r, item| r.click(&mut item.clone()))
                         .unwrap_or_default()
                 }
                 _ => {
                     doc.transactions = self
-                        .list(value, "transactions", |r, item| r.transaction(item))
+                        .list(value, "transactions", |r, item| {
+                            r.transaction(&mut item.clone())
+                        })
                         .unwrap_or_default()
                 }
             }
@@ -245,6 +262,18 @@ impl Reader<'_> {
         }
     }
 
+    /// Like [`Reader::mapping`], the entries open to change.
+    fn mapping_mut<'y>(&mut self, node: &'y mut Yaml, what: &str) -> Option<&'y mut [(Key, Yaml)]> {
+        if !matches!(node.kind, YamlKind::Map(_)) {
+            self.mapping(node, what);
+            return None;
+        }
+        match &mut node.kind {
+            YamlKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
     /// The entries whose keys are in `allowed`; every other key is a problem.
     pub(super) fn known_keys<'y>(
         &mut self,
@@ -257,17 +286,21 @@ impl Reader<'_> {
             if allowed.contains(&key.name.as_str()) {
                 known.push((key, value));
             } else {
-                self.problem(
-                    key.at,
-                    format!(
-                        "unknown key `{}` {place} (expected one of: {})",
-                        key.name,
-                        allowed.join(", ")
-                    ),
-                );
+                self.unknown_key(key, allowed, place);
             }
         }
         known
+    }
+
+    fn unknown_key(&mut self, key: &Key, allowed: &[&str], place: &str) {
+        self.problem(
+            key.at,
+            format!(
+                "unknown key `{}` {place} (expected one of: {})",
+                key.name,
+                allowed.join(", ")
+            ),
+        );
     }
 
     /// The items of a list (null is an empty list); `None`, with a problem
@@ -308,9 +341,20 @@ impl Reader<'_> {
         }
     }
 
-    /// A scalar as a [`Field`]: its text, or invalid with the problem recorded.
-    fn field(&mut self, node: &Yaml, what: &str) -> Field {
-        match self.scalar(node, what) {
+    /// The scalar value of `key`: its text (null is empty); anything else
+    /// is a problem. Like [`Reader::scalar`], naming the key only when it is
+    /// wrong, so that a million records format no message.
+    fn key_scalar(&mut self, node: &Yaml, key: &str) -> Option<String> {
+        match &node.kind {
+            YamlKind::Scalar(s) => Some(s.text.clone()),
+            _ => self.scalar(node, &format!("`{key}`")),
+        }
+    }
+
+    /// The value of `key` as a [`Field`]: its text, or invalid with the
+    /// problem recorded.
+    fn field(&mut self, node: &Yaml, key: &str) -> Field {
+        match self.key_scalar(node, key) {
             Some(text) => Field::Written(text, node.at),
             None => Field::Invalid(node.at),
         }
@@ -345,7 +389,7 @@ impl Reader<'_> {
         let mut username = Field::Absent;
         let mut api_key = Field::Absent;
         for (key, value) in self.known_keys(entries, &["username", "api_key"], "in a credential") {
-            let field = self.field(value, &format!("`{}`", key.name));
+            let field = self.field(value, &key.name);
             match key.name.as_str() {
                 "username" => username = field,
                 _ => api_key = field,
@@ -429,10 +473,12 @@ impl Reader<'_> {
     }
 
     /// Reads a record's scalar keys (ordered as `shape.keys`), its `extra:`
-    /// fields, and hands every key of `shape.others` to `other`.
+    /// fields, and hands every other key the shape allows to `other`. The
+    /// scalars' text is moved out of the tree, not copied: the tree of one
+    /// record is read once and dropped.
     fn record<'y>(
         &mut self,
-        entries: &'y [(Key, Yaml)],
+        entries: &'y mut [(Key, Yaml)],
         shape: &RecordShape,
         mut other: impl FnMut(&mut Self, &'y Key, &'y Yaml),
     ) -> Record {
@@ -440,14 +486,11 @@ impl Reader<'_> {
             fields: vec![Field::Absent; shape.keys.len()],
             extra: Vec::new(),
         };
-        let allowed: Vec<&str> = shape
-            .keys
-            .iter()
-            .chain(shape.others)
-            .copied()
-            .chain(["extra"])
-            .collect();
-        for (key, value) in self.known_keys(entries, &allowed, shape.place) {
+        for (key, value) in entries.iter_mut() {
+            if !shape.allowed.contains(&key.name.as_str()) {
+                self.unknown_key(key, shape.allowed, shape.place);
+                continue;
+            }
             if let Some(i) = key_index(shape.keys, &key.name) {
                 record.fields[i] = if key.name == "time" {
                     match self.time(value, "time") {
@@ -455,7 +498,7 @@ impl Reader<'_> {
                         None => Field::Invalid(value.at),
                     }
                 } else {
-                    self.field(value, &format!("`{}`", key.name))
+                    self.take_field(value, &key.name)
                 };
             } else if key.name == "extra" {
                 record.extra = self.extra(value);
@@ -466,30 +509,43 @@ impl Reader<'_> {
         record
     }
 
+    /// The value of `key` as a [`Field`], its text moved out of the tree.
+    fn take_field(&mut self, node: &mut Yaml, key: &str) -> Field {
+        match &mut node.kind {
+            YamlKind::Scalar(s) => Field::Written(std::mem::take(&mut s.text), node.at),
+            _ => self.field(node, key),
+        }
+    }
+
     /// The record's first key (its hash), required and not empty, and the
     /// text of every key.
     fn require_hash(
         &mut self,
-        node: &Yaml,
+        record_at: Position,
         record: &mut Record,
         what: &str,
         key: &str,
-    ) -> (Position, Vec<String>) {
+    ) -> (Position, Texts) {
         let hash = std::mem::replace(&mut record.fields[0], Field::Absent);
-        let (hash, at) = self.required(hash, node.at, what, key);
-        let mut values = vec![hash];
-        values.extend(record.fields[1..].iter().map(|f| f.text().to_string()));
+        let (hash, at) = self.required(hash, record_at, what, key);
+        let rest = record.fields[1..].iter().map(|f| match f {
+            Field::Written(text, _) => text.as_str(),
+            _ => "",
+        });
+        let values = std::iter::once(hash.as_str()).chain(rest).collect();
         (at, values)
     }
 
-    fn click(&mut self, node: &Yaml) -> Option<ClickSpec> {
-        let entries = self.mapping(node, "a click")?;
+    /// A click, its text moved out of `node`.
+    fn click(&mut self, node: &mut Yaml) -> Option<ClickSpec> {
+        let at = node.at;
+        let entries = self.mapping_mut(node, "a click")?;
         let mut response = None;
         let mut latency_ms = None;
         let mut fault = None;
         let shape = RecordShape {
             keys: &CLICK_KEYS,
-            others: &["response", "latency_ms", "fault"],
+            allowed: &CLICK_ALLOWED,
             place: "in a click",
         };
         let mut record = self.record(entries, &shape, |reader, key, value| {
@@ -499,9 +555,9 @@ impl Reader<'_> {
                 _ => response = Some(value.clone()),
             }
         });
-        let (hash_at, values) = self.require_hash(node, &mut record, "a click", "click_hash");
+        let (hash_at, values) = self.require_hash(at, &mut record, "a click", "click_hash");
         Some(ClickSpec {
-            at: node.at,
+            at,
             hash_at,
             values,
             extra: record.extra,
@@ -511,19 +567,21 @@ impl Reader<'_> {
         })
     }
 
-    fn transaction(&mut self, node: &Yaml) -> Option<TransactionSpec> {
-        let entries = self.mapping(node, "a transaction")?;
+    /// A transaction, its text moved out of `node`.
+    fn transaction(&mut self, node: &mut Yaml) -> Option<TransactionSpec> {
+        let at = node.at;
+        let entries = self.mapping_mut(node, "a transaction")?;
         let mut click_hash = Field::Absent;
         let mut transactionid = None;
         let mut payouts = Vec::new();
         let shape = RecordShape {
             keys: &TRANSACTION_KEYS,
-            others: &["click_hash", "payouts", "transactionid"],
+            allowed: &TRANSACTION_ALLOWED,
             place: "in a transaction",
         };
         let mut record = self.record(entries, &shape, |reader, key, value| {
             if key.name == "click_hash" {
-                click_hash = reader.field(value, "`click_hash`");
+                click_hash = reader.field(value, "click_hash");
             } else if key.name == "transactionid" {
                 transactionid = reader
                     .scalar(value, "`transactionid`")
@@ -538,10 +596,6 @@ impl Reader<'_> {
                     .unwrap_or_default();
             }
         });
-        let (hash_at, values) =
-            self.require_hash(node, &mut record, "a transaction", "transaction_hash");
-        let (value, at) = self.required(click_hash, node.at, "a transaction", "click_hash");
-        let click_hash = Located { value, at };
         let status = key_index(&TRANSACTION_KEYS, "status").map(|i| &record.fields[i]);
         if let Some(Field::Written(status, at)) = status
             && !status.is_empty()
@@ -554,8 +608,15 @@ impl Reader<'_> {
             );
             self.problem(at, message);
         }
+        let (hash_at, values) =
+            self.require_hash(at, &mut record, "a transaction", "transaction_hash");
+        let (value, click_at) = self.required(click_hash, at, "a transaction", "click_hash");
+        let click_hash = Located {
+            value,
+            at: click_at,
+        };
         Some(TransactionSpec {
-            at: node.at,
+            at,
             hash_at,
             click_hash,
             values,
@@ -571,7 +632,7 @@ impl Reader<'_> {
         for (key, value) in self.known_keys(entries, &PAYOUT_KEYS, "in a payout") {
             if let (Some(i), Some(text)) = (
                 key_index(&PAYOUT_KEYS, &key.name),
-                self.scalar(value, &format!("`{}`", key.name)),
+                self.key_scalar(value, &key.name),
             ) {
                 values[i] = text;
             }
@@ -594,7 +655,7 @@ impl Reader<'_> {
         let mut fields = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             match &value.kind {
-                YamlKind::Scalar(s) => fields.push((key.name.clone(), s.text.clone())),
+                YamlKind::Scalar(s) => fields.push((key.name.to_string(), s.text.clone())),
                 _ => self.problem(
                     value.at,
                     format!(
