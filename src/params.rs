@@ -117,6 +117,14 @@ async fn read_body(
         // Some clients send a form body without saying so.
         return read_form(&body, names);
     };
+    // The type the API page's examples send, with nothing after it, needs
+    // no parsing.
+    if content_type
+        .as_bytes()
+        .eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+    {
+        return read_form(&body, names);
+    }
     let text = content_type
         .to_str()
         .map_err(|_| MalformedBody("Content-Type is not readable text".into()))?;

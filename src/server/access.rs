@@ -5,14 +5,16 @@
 use std::net::IpAddr;
 
 use hyper::HeaderMap;
+use hyper::header::HeaderName;
 use hyper::http::request::Parts;
 
 use crate::api_error::ErrorKind;
 use crate::scenario::{CredentialCheck, Scenario};
 
 /// The credential headers; `HeaderMap` matches names case-insensitively.
-const API_KEY: &str = "api-key";
-const API_USERNAME: &str = "api-username";
+/// Names, not strings: a string is parsed into a name on every look-up.
+const API_KEY: HeaderName = HeaderName::from_static("api-key");
+const API_USERNAME: HeaderName = HeaderName::from_static("api-username");
 
 /// The first failing access check, or `None` when the request may go on.
 /// The method (check 2) was checked before, by the router, which knows
@@ -22,7 +24,7 @@ pub fn check(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> Option<ErrorKi
     if !scenario.allows(peer) {
         return Some(ErrorKind::IpNotAllowed);
     }
-    let header = |name| {
+    let header = |name: HeaderName| {
         headers
             .get(name)
             .map(|v: &hyper::header::HeaderValue| v.as_bytes())

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, HeaderValue};
+use hyper::header::{CONNECTION, HeaderName, HeaderValue};
 use hyper::{Method, Request};
 
 use hyper::http::request::Parts;
@@ -25,7 +25,7 @@ use crate::journal::Received;
 use crate::scenario::Scenario;
 
 /// The header that picks a scenario for one request.
-pub const SCENARIO_HEADER: &str = "x-mock-scenario";
+pub const SCENARIO_HEADER: HeaderName = HeaderName::from_static("x-mock-scenario");
 
 /// The endpoints the mock serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
