@@ -112,6 +112,10 @@ measure_run() {
   shift 4
   out="$WORK/$name.$round"
   mkfifo "$out.stdout"
+  # A second for the machine to settle after the previous run (its server
+  # closing 32 connections, wrk exiting), so that the start-up timed is
+  # this server's own.
+  sleep 1
   now_us started
   RUST_LOG=$LOG_FILTER "$@" >"$out.stdout" 2>"$out.stderr" </dev/null &
   SERVER_PID=$!

@@ -8,6 +8,7 @@ use bytes::Bytes;
 
 use super::faults::FaultOutcome;
 use super::model::{CLICK_KEYS, ClickSpec, PAYOUT_KEYS, TRANSACTION_KEYS, TransactionSpec};
+use super::parallel;
 use crate::render::{self, ObjectWriter};
 
 /// Which request parameter found (or failed to find) a click.
@@ -106,32 +107,29 @@ impl ClickIndex {
         }
         // The maps are filled while the bodies are rendered.
         let mut by_hash = std::mem::take(&mut index.by_hash);
-        let (bodies, lookups, hashes) = std::thread::scope(|scope| {
-            let lookups = scope.spawn(|| other_lookups(&owned));
-            let hashes = scope.spawn(|| {
-                for (i, transaction) in owned.iter() {
-                    // A click_hash wins over an equal transaction_hash.
-                    let key = transaction.transaction_hash();
-                    if !key.is_empty() {
-                        by_hash.entry(key.to_string()).or_insert(i);
-                    }
-                }
-                let hashes: Vec<String> =
-                    clicks.iter().map(|c| c.click_hash().to_string()).collect();
-                (by_hash, hashes)
-            });
-            let bodies = render_bodies(&clicks, &owned);
-            // A panic while indexing is a bug, not a scenario's problem.
-            (
-                bodies,
-                lookups
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                hashes
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            )
-        });
+        let large = clicks.len() + owned.transactions.len() >= parallel::FROM_RECORDS;
+        let (lookups, (hashes, bodies)) = parallel::join(
+            large,
+            || other_lookups(&owned),
+            || {
+                parallel::join(
+                    large,
+                    || {
+                        for (i, transaction) in owned.iter() {
+                            // A click_hash wins over an equal transaction_hash.
+                            let key = transaction.transaction_hash();
+                            if !key.is_empty() {
+                                by_hash.entry(key.to_string()).or_insert(i);
+                            }
+                        }
+                        let hashes: Vec<String> =
+                            clicks.iter().map(|c| c.click_hash().to_string()).collect();
+                        (by_hash, hashes)
+                    },
+                    || render_bodies(&clicks, &owned),
+                )
+            },
+        );
         (index.by_subscription, index.by_order) = lookups;
         (index.by_hash, index.hashes) = hashes;
         for (i, click) in clicks.iter().enumerate() {
@@ -331,8 +329,11 @@ fn render_bodies(clicks: &[&ClickSpec], owned: &Owned) -> Vec<Rendered> {
             })
             .collect()
     };
+    if clicks.len() <= RENDER_SLICE {
+        return render(0, clicks);
+    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || clicks.len() <= RENDER_SLICE {
+    if threads < 2 {
         return render(0, clicks);
     }
     let next = std::sync::atomic::AtomicUsize::new(0);

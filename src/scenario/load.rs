@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::model::{ClickSpec, Document, TransactionSpec};
+use super::parallel;
 use super::problem::{Location, Position, Problem, Problems};
 use super::read;
 use super::source::{Source, is_json, resolve_include};
@@ -174,14 +175,12 @@ impl Loader<'_> {
                 "the scenario has no `credentials`: add at least one username and api_key",
             );
         }
-        let (clicks, transactions) = std::thread::scope(|scope| {
-            let transactions = scope.spawn(|| duplicate_transactions(loaded));
-            let clicks = first_clicks(loaded);
-            let transactions = transactions
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (clicks, transactions)
-        });
+        let large = loaded.clicks.len() + loaded.transactions.len() >= parallel::FROM_RECORDS;
+        let (transactions, clicks) = parallel::join(
+            large,
+            || duplicate_transactions(loaded),
+            || first_clicks(loaded),
+        );
         let (clicks, duplicates) = clicks;
         self.problems.append(duplicates);
         self.problems.append(transactions);

@@ -24,6 +24,7 @@ pub mod json;
 pub mod lifecycle;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod problem;
 pub mod read;
 pub mod source;

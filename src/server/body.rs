@@ -7,6 +7,8 @@
 //! is read and thrown away; one far over it is not read at all, and the
 //! connection is closed after the answer.
 
+use std::future::Future;
+use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -70,7 +72,15 @@ pub async fn read(body: Incoming, headers: &HeaderMap) -> BodyRead {
             close_connection,
         };
     }
-    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, BODY_LIMIT).collect()).await {
+    let mut collect = std::pin::pin!(Limited::new(body, BODY_LIMIT).collect());
+    // A body that arrived with its head (most do) is read at once; only one
+    // still on its way needs the timer, which costs a timer entry per request.
+    let at_once = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
+    let collected = match at_once {
+        Poll::Ready(collected) => Ok(collected),
+        Poll::Pending => tokio::time::timeout(BODY_READ_TIMEOUT, collect).await,
+    };
+    match collected {
         Ok(Ok(collected)) => BodyRead {
             content: Ok(collected.to_bytes()),
             close_connection: false,
