@@ -136,7 +136,7 @@ if [[ ${BENCH_BIG:-1} == 1 ]]; then
     measure_run big "$round" "transaction_hash=$LAST" "$LOAD_LIMIT" "$MOCK" --port 0 --scenario "$BIG_FILE"
     measure_run default-beside-big "$round" "$LOOKUP" 30 "$MOCK" --port 0 --scenario default
   done
-  BIG_LINE="$GENERATED ($BIG_MB MB); first 200 for the last click after $(column_of big 9 | median) ms (median of $(column_of big 9 | paste -sd ' ')); RSS $(column_of big 7 | median) MB after the load test, at most $(column_of big 11 | median) MB; throughput $(ratio_of big default-beside-big 2) of \`default\`'s in alternate runs"
+  BIG_LINE="$GENERATED ($BIG_MB MB); first 200 for the last click after $(column_of big 9 | median) ms (median of $(column_of big 9 | paste -sd ' ')); RSS $(column_of big 7 | median | xargs printf '%.0f') MB after the load test, at most $(column_of big 11 | median | xargs printf '%.0f') MB while loading; throughput $(ratio_of big default-beside-big 2) of \`default\`'s in alternate runs"
 fi
 
 # --- report ----------------------------------------------------------------
@@ -148,9 +148,10 @@ row() {
   printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$label" \
     "$(column_of "$name" 2 | median | xargs printf '%.0f')" "$(column_of "$name" 2 | spread)" \
     "$(ratio_of "$name" bare 2)" \
-    "$(column_of "$name" 3 | median)" "$(column_of "$name" 4 | median)" "$(ratio_of "$name" bare 4)" \
-    "$(column_of "$name" 6 | median)" \
-    "$(column_of "$name" 9 | median)" "$(column_of "$name" 7 | median)" \
+    "$(column_of "$name" 3 | median | xargs printf '%.3f')" "$(column_of "$name" 4 | median | xargs printf '%.3f')" \
+    "$(ratio_of "$name" bare 4)" \
+    "$(column_of "$name" 6 | median | xargs printf '%.1f')" \
+    "$(column_of "$name" 9 | median | xargs printf '%.1f')" "$(column_of "$name" 7 | median | xargs printf '%.1f')" \
     "$(column_of "$name" 5 | awk '{ n += $1 } END { print n + 0 }')"
 }
 
