@@ -84,7 +84,7 @@ pub fn push_array<T>(out: &mut String, items: &[T], mut write: impl FnMut(&mut S
 }
 
 /// Bytes a JSON string cannot hold as they are.
-static NEEDS_ESCAPE: [bool; 256] = {
+pub static NEEDS_ESCAPE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 0x20 {

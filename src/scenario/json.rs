@@ -18,6 +18,10 @@
 use std::collections::HashMap;
 
 use super::problem::Position;
+// The bytes that end the plain run of a string (its closing quote, an
+// escape, a control character) are those a JSON string cannot hold as they are.
+use crate::render::NEEDS_ESCAPE as STRING_STOPS;
+
 use super::yaml::{Key, MAX_DEPTH, Name, Scalar, ScalarTag, Yaml, YamlKind, duplicate_key};
 
 /// A syntax error: where, and what is wrong (no location suffix).
@@ -618,20 +622,6 @@ impl<'t> Cursor<'t> {
         self.pos = self.bytes.len();
     }
 }
-
-/// Bytes that end the plain run of a string: its closing quote, an escape,
-/// or a control character (not allowed in one).
-static STRING_STOPS: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = true;
-        b += 1;
-    }
-    table[b'"' as usize] = true;
-    table[b'\\' as usize] = true;
-    table
-};
 
 /// Bytes that matter when skipping over an object or a list.
 static STRUCTURE: [bool; 256] = {

@@ -201,6 +201,27 @@ fn located((path, at): (&Path, Position)) -> Location {
     }
 }
 
+/// Notes where `key` (a `what`) is first defined, or, when it was before,
+/// reports this one as its duplicate.
+fn first_or_duplicate<'l>(
+    seen: &mut FirstDefined<'l>,
+    problems: &mut Problems,
+    what: &str,
+    key: &'l str,
+    (path, at): (&'l Path, Position),
+) {
+    if let Some(&first) = seen.get(key) {
+        let first = located(first);
+        problems.push(
+            path,
+            at,
+            format!("duplicate {what} `{key}` (first defined at {first})"),
+        );
+    } else {
+        seen.insert(key, (path, at));
+    }
+}
+
 /// Every `click_hash` where it is first defined, and its duplicates.
 fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
     let mut problems = Problems::default();
@@ -208,15 +229,14 @@ fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
         HashMap::with_capacity(loaded.clicks.iter().map(|f| f.records.len()).sum());
     for (path, click) in loaded.clicks() {
         let hash = click.click_hash();
-        if hash.is_empty() {
-            continue;
-        }
-        if let Some(&first) = clicks.get(hash) {
-            let first = located(first);
-            let message = format!("duplicate click_hash `{hash}` (first defined at {first})");
-            problems.push(path, click.hash_at, message);
-        } else {
-            clicks.insert(hash, (path, click.hash_at));
+        if !hash.is_empty() {
+            first_or_duplicate(
+                &mut clicks,
+                &mut problems,
+                "click_hash",
+                hash,
+                (path, click.hash_at),
+            );
         }
     }
     (clicks, problems)
@@ -227,33 +247,23 @@ fn duplicate_transactions(loaded: &Loaded) -> Problems {
     let mut problems = Problems::default();
     let mut ids: FirstDefined = HashMap::new();
     for (path, transaction) in loaded.transactions() {
-        let Some(id) = &transaction.transactionid else {
-            continue;
-        };
-        if let Some(&first) = ids.get(id.value.as_str()) {
-            let message = format!(
-                "duplicate transactionid `{}` (first defined at {})",
-                id.value,
-                located(first)
+        if let Some(id) = &transaction.transactionid {
+            first_or_duplicate(
+                &mut ids,
+                &mut problems,
+                "transactionid",
+                &id.value,
+                (path, id.at),
             );
-            problems.push(path, id.at, message);
-        } else {
-            ids.insert(&id.value, (path, id.at));
         }
     }
     let mut hashes: FirstDefined =
         HashMap::with_capacity(loaded.transactions.iter().map(|f| f.records.len()).sum());
     for (path, transaction) in loaded.transactions() {
         let hash = transaction.transaction_hash();
-        if hash.is_empty() {
-            continue;
-        }
-        if let Some(&first) = hashes.get(hash) {
-            let first = located(first);
-            let message = format!("duplicate transaction_hash `{hash}` (first defined at {first})");
-            problems.push(path, transaction.hash_at, message);
-        } else {
-            hashes.insert(hash, (path, transaction.hash_at));
+        if !hash.is_empty() {
+            let at = (path, transaction.hash_at);
+            first_or_duplicate(&mut hashes, &mut problems, "transaction_hash", hash, at);
         }
     }
     problems
