@@ -882,4 +882,381 @@ mod tests {
 
         assert_eq!(streamed, Ok(None));
     }
+
+    /// Differential properties: a `.json` scenario is read as serde_json
+    /// reads it (same values, same key order, same numbers as written), with
+    /// every key and value located where it is written, and any text serde_json
+    /// refuses is refused too, without a panic. The documented differences
+    /// are left out: a repeated key (refused here, kept once by serde_json),
+    /// nesting deeper than [`MAX_DEPTH`] and a leading byte-order mark
+    /// (skipped here).
+    mod differential {
+        use std::collections::HashSet;
+        use std::fmt;
+        use std::io;
+
+        use proptest::prelude::*;
+        use proptest::sample::{Index, select};
+        use proptest::test_runner::TestCaseError;
+        use serde::Serialize;
+        use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+        use serde_json::Value;
+
+        use super::super::*;
+
+        fn config() -> ProptestConfig {
+            ProptestConfig::with_cases(256)
+        }
+
+        /// Characters a string is made of: any at all, the ones JSON escapes
+        /// or treats specially, and a few letters so that keys repeat.
+        fn json_string() -> impl Strategy<Value = String> {
+            const SPECIAL: &str =
+                "\"\\/\n\r\t\u{0}\u{8}\u{c}\u{1f}\u{7f}\u{2028}\u{feff}\u{fffd}é€😀\u{10ffff} :";
+            prop::collection::vec(
+                prop_oneof![
+                    3 => any::<char>(),
+                    3 => select(SPECIAL.chars().collect::<Vec<_>>()),
+                    2 => prop::char::range('a', 'c'),
+                ],
+                0..10,
+            )
+            .prop_map(String::from_iter)
+        }
+
+        /// Numbers serde_json writes (from integers and finite floats) and
+        /// numbers as anyone may write them: long, with exponents, with
+        /// trailing zeros, out of `f64`'s range.
+        fn number() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                any::<i64>().prop_map(Value::from),
+                any::<u64>().prop_map(Value::from),
+                any::<f64>().prop_filter_map("finite", |f| {
+                    serde_json::Number::from_f64(f).map(Value::Number)
+                }),
+                "-?(0|[1-9][0-9]{0,45})(\\.[0-9]{1,20})?([eE][+-]?[0-9]{1,5})?".prop_filter_map(
+                    "a number serde_json reads",
+                    |text| serde_json::from_str::<Value>(&text).ok(),
+                ),
+            ]
+        }
+
+        /// A JSON value up to four levels deep; an object's keys are distinct.
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                number(),
+                json_string().prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 48, 6, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                    prop::collection::vec((json_string(), inner), 0..6)
+                        .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// Writes every string character but letters, digits and spaces as
+        /// a `\uXXXX` escape (astral ones as a surrogate pair) and `/` as
+        /// `\/`: the escapes serde_json does not write itself.
+        struct Escaping;
+
+        impl serde_json::ser::Formatter for Escaping {
+            fn write_string_fragment<W: ?Sized + io::Write>(
+                &mut self,
+                writer: &mut W,
+                fragment: &str,
+            ) -> io::Result<()> {
+                for c in fragment.chars() {
+                    if c.is_ascii_alphanumeric() || c == ' ' {
+                        write!(writer, "{c}")?;
+                    } else if c == '/' {
+                        writer.write_all(b"\\/")?;
+                    } else {
+                        for unit in c.encode_utf16(&mut [0; 2]) {
+                            write!(writer, "\\u{unit:04X}")?;
+                        }
+                    }
+                }
+                Ok(())
+            }
+        }
+
+        /// `value` written compactly, pretty, and with escapes only.
+        fn texts(value: &Value) -> [String; 3] {
+            let mut escaped = Vec::new();
+            value
+                .serialize(&mut serde_json::Serializer::with_formatter(
+                    &mut escaped,
+                    Escaping,
+                ))
+                .expect("serializable");
+            [
+                serde_json::to_string(value).expect("serializable"),
+                serde_json::to_string_pretty(value).expect("serializable"),
+                String::from_utf8(escaped).expect("UTF-8"),
+            ]
+        }
+
+        /// The value a located tree holds, as serde_json would hold it.
+        fn to_value(tree: &Yaml) -> Value {
+            match &tree.kind {
+                YamlKind::Scalar(scalar) => match scalar.tag {
+                    ScalarTag::Null => Value::Null,
+                    ScalarTag::Bool(b) => Value::Bool(b),
+                    ScalarTag::Int(_) | ScalarTag::Float(_) => {
+                        match serde_json::from_str(&scalar.text) {
+                            Ok(number @ Value::Number(_)) => number,
+                            other => panic!("number {:?} reads as {other:?}", scalar.text),
+                        }
+                    }
+                    ScalarTag::Str => Value::String(scalar.text.clone()),
+                },
+                YamlKind::Seq(items) => Value::Array(items.iter().map(to_value).collect()),
+                YamlKind::Map(entries) => Value::Object(
+                    entries
+                        .iter()
+                        .map(|(key, value)| (key.name.to_string(), to_value(value)))
+                        .collect(),
+                ),
+            }
+        }
+
+        /// The rest of the line of `text` from `at`, which must lie in it.
+        fn from_position<'t>(lines: &[&'t str], at: Position) -> Result<&'t str, TestCaseError> {
+            prop_assert!(at.line >= 1 && at.column >= 1, "{:?}", at);
+            let line = usize::try_from(at.line - 1).expect("small");
+            prop_assert!(line < lines.len(), "{:?} past the last line", at);
+            let column = usize::try_from(at.column - 1).expect("small");
+            let rest = lines[line].char_indices().nth(column).map(|(i, _)| i);
+            prop_assert!(rest.is_some(), "{:?} past the end of its line", at);
+            Ok(&lines[line][rest.unwrap_or_default()..])
+        }
+
+        /// Every key and value of `tree` is located at what it is written as.
+        fn check_positions(lines: &[&str], tree: &Yaml) -> Result<(), TestCaseError> {
+            let rest = from_position(lines, tree.at)?;
+            let starts = match &tree.kind {
+                YamlKind::Map(_) => "{",
+                YamlKind::Seq(_) => "[",
+                YamlKind::Scalar(scalar) => match scalar.tag {
+                    ScalarTag::Null => "null",
+                    ScalarTag::Str => "\"",
+                    _ => &scalar.text,
+                },
+            };
+            prop_assert!(
+                rest.starts_with(starts),
+                "{:?} at {:?}: {:?}",
+                tree.kind,
+                tree.at,
+                rest
+            );
+            match &tree.kind {
+                YamlKind::Scalar(_) => {}
+                YamlKind::Seq(items) => {
+                    for item in items {
+                        check_positions(lines, item)?;
+                    }
+                }
+                YamlKind::Map(entries) => {
+                    for (key, value) in entries {
+                        let rest = from_position(lines, key.at)?;
+                        prop_assert!(rest.starts_with('"'), "key at {:?}: {:?}", key.at, rest);
+                        check_positions(lines, value)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+
+        /// Reads any JSON value, refusing one in which an object repeats a key.
+        struct Unique;
+
+        impl<'de> Deserialize<'de> for Unique {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_any(Unique)
+            }
+        }
+
+        impl<'de> Visitor<'de> for Unique {
+            type Value = Unique;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_unit<E>(self) -> Result<Unique, E> {
+                Ok(Unique)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Unique, A::Error> {
+                while seq.next_element::<Unique>()?.is_some() {}
+                Ok(Unique)
+            }
+            // Arbitrary-precision numbers come as a map of one entry too.
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Unique, A::Error> {
+                let mut seen = HashSet::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if !seen.insert(key) {
+                        return Err(de::Error::custom("a repeated key"));
+                    }
+                    map.next_value::<Unique>()?;
+                }
+                Ok(Unique)
+            }
+        }
+
+        /// How deep brackets nest in `text`, outside strings.
+        fn nesting(text: &str) -> usize {
+            let (mut depth, mut deepest) = (0usize, 0);
+            let (mut in_string, mut escaped) = (false, false);
+            for b in text.bytes() {
+                if in_string {
+                    match b {
+                        _ if escaped => escaped = false,
+                        b'\\' => escaped = true,
+                        b'"' => in_string = false,
+                        _ => {}
+                    }
+                    continue;
+                }
+                match b {
+                    b'"' => in_string = true,
+                    b'[' | b'{' => {
+                        depth += 1;
+                        deepest = deepest.max(depth);
+                    }
+                    b']' | b'}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            deepest
+        }
+
+        /// `text` is read exactly when serde_json reads it, to the same value
+        /// with its keys in the same order; a refusal is located in the text.
+        fn agrees_with_serde_json(text: &str) -> Result<(), TestCaseError> {
+            let ours = parse(text);
+            let plain = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let theirs = serde_json::from_str::<Value>(plain);
+            if theirs.is_ok()
+                && (nesting(plain) > MAX_DEPTH || serde_json::from_str::<Unique>(plain).is_err())
+            {
+                return Ok(());
+            }
+            let lines: Vec<&str> = text.split('\n').collect();
+            match (ours, theirs) {
+                (Ok(tree), Ok(value)) => {
+                    let read = to_value(&tree);
+                    prop_assert_eq!(&read, &value, "{:?}", text);
+                    prop_assert_eq!(
+                        serde_json::to_string(&read).expect("serializable"),
+                        serde_json::to_string(&value).expect("serializable"),
+                        "key order of {:?}",
+                        text
+                    );
+                }
+                (Err((at, message)), Err(_)) => {
+                    // At a character of the text or just past its line's end.
+                    prop_assert!(at.line >= 1 && at.column >= 1, "{:?}", at);
+                    let line = usize::try_from(at.line - 1).expect("small");
+                    prop_assert!(line < lines.len(), "{:?} in {:?}", at, text);
+                    let chars = lines[line].chars().count() as u64;
+                    prop_assert!(at.column <= chars + 1, "{:?} in {:?}", at, text);
+                    prop_assert!(!message.is_empty());
+                }
+                (ours, theirs) => {
+                    prop_assert!(
+                        false,
+                        "{:?}: ours {:?}, serde_json {:?}",
+                        text,
+                        ours.map(|tree| to_value(&tree)),
+                        theirs
+                    );
+                }
+            }
+            Ok(())
+        }
+
+        /// Bytes that make a corruption likely to stay near-JSON.
+        const JSONISH: &[u8] = b"{}[],:\"\\ \n\t0123456789-+.eEtrufalsn/u\x00\x1f\x7f";
+
+        /// A byte to put into a text: JSON-like or any.
+        fn byte() -> impl Strategy<Value = u8> {
+            prop_oneof![select(JSONISH), any::<u8>()]
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn any_json_value_reads_back_as_serde_json_wrote_it_with_positions(
+                value in value(),
+            ) {
+                for text in texts(&value) {
+                    let tree = parse(&text);
+                    prop_assert!(tree.is_ok(), "{:?}: {:?}", text, tree);
+                    let tree = tree.unwrap_or_else(|_| unreachable!());
+                    let read = to_value(&tree);
+                    prop_assert_eq!(&read, &value, "{:?}", text);
+                    prop_assert_eq!(
+                        serde_json::to_string(&read).expect("serializable"),
+                        serde_json::to_string(&value).expect("serializable"),
+                        "key order of {:?}",
+                        text
+                    );
+                    let lines: Vec<&str> = text.split('\n').collect();
+                    check_positions(&lines, &tree)?;
+                    agrees_with_serde_json(&text)?;
+                }
+            }
+
+            #[test]
+            fn a_corrupted_json_text_is_read_exactly_when_serde_json_reads_it(
+                value in value(),
+                which in 0..3usize,
+                at in any::<Index>(),
+                replacement in prop::option::of(byte()),
+            ) {
+                let mut bytes = texts(&value)[which].clone().into_bytes();
+                let at = at.index(bytes.len() + 1);
+                match replacement {
+                    // Cut short at a byte (maybe inside a character).
+                    None => bytes.truncate(at),
+                    Some(b) if at < bytes.len() => bytes[at] = b,
+                    Some(b) => bytes.push(b),
+                }
+                agrees_with_serde_json(&String::from_utf8_lossy(&bytes))?;
+            }
+
+            #[test]
+            fn any_text_is_read_exactly_when_serde_json_reads_it(
+                text in prop_oneof![
+                    any::<String>(),
+                    prop::collection::vec(byte(), 0..48)
+                        .prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+                    prop::collection::vec(select(JSONISH), 0..24)
+                        .prop_map(|bytes| String::from_utf8_lossy(&bytes).into_owned()),
+                ],
+            ) {
+                agrees_with_serde_json(&text)?;
+            }
+        }
+    }
 }
