@@ -3,7 +3,13 @@
 //! and the checks that span files: duplicate hashes,
 //! transactions whose click is missing, a scenario without credentials.
 
-use std::collections::HashMap;
+use std::collections::HashMap as StdHashMap;
+
+/// The maps of a scenario's keys, hashed with foldhash rather than SipHash:
+/// the keys are the scenario author's own, built into the maps once, so
+/// they need no defence against crafted collisions, and a large scenario's
+/// load spent a tenth of its time hashing them.
+type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -225,8 +231,10 @@ fn first_or_duplicate<'l>(
 /// Every `click_hash` where it is first defined, and its duplicates.
 fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
     let mut problems = Problems::default();
-    let mut clicks: FirstDefined =
-        HashMap::with_capacity(loaded.clicks.iter().map(|f| f.records.len()).sum());
+    let mut clicks: FirstDefined = HashMap::with_capacity_and_hasher(
+        loaded.clicks.iter().map(|f| f.records.len()).sum(),
+        Default::default(),
+    );
     for (path, click) in loaded.clicks() {
         let hash = click.click_hash();
         if !hash.is_empty() {
@@ -245,7 +253,7 @@ fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
 /// Duplicate `transactionid`s and `transaction_hash`es.
 fn duplicate_transactions(loaded: &Loaded) -> Problems {
     let mut problems = Problems::default();
-    let mut ids: FirstDefined = HashMap::new();
+    let mut ids: FirstDefined = HashMap::default();
     for (path, transaction) in loaded.transactions() {
         if let Some(id) = &transaction.transactionid {
             first_or_duplicate(
@@ -257,8 +265,10 @@ fn duplicate_transactions(loaded: &Loaded) -> Problems {
             );
         }
     }
-    let mut hashes: FirstDefined =
-        HashMap::with_capacity(loaded.transactions.iter().map(|f| f.records.len()).sum());
+    let mut hashes: FirstDefined = HashMap::with_capacity_and_hasher(
+        loaded.transactions.iter().map(|f| f.records.len()).sum(),
+        Default::default(),
+    );
     for (path, transaction) in loaded.transactions() {
         let hash = transaction.transaction_hash();
         if !hash.is_empty() {
