@@ -1000,6 +1000,19 @@ mod tests {
             ]
         }
 
+        /// `tree`, read from `text`, holds `value`, its keys in its order.
+        fn read_as(tree: &Yaml, value: &Value, text: &str) -> Result<(), TestCaseError> {
+            let read = to_value(tree);
+            prop_assert_eq!(&read, value, "{:?}", text);
+            prop_assert_eq!(
+                serde_json::to_string(&read).expect("serializable"),
+                serde_json::to_string(value).expect("serializable"),
+                "key order of {:?}",
+                text
+            );
+            Ok(())
+        }
+
         /// The value a located tree holds, as serde_json would hold it.
         fn to_value(tree: &Yaml) -> Value {
             match &tree.kind {
@@ -1162,16 +1175,7 @@ mod tests {
             }
             let lines: Vec<&str> = text.split('\n').collect();
             match (ours, theirs) {
-                (Ok(tree), Ok(value)) => {
-                    let read = to_value(&tree);
-                    prop_assert_eq!(&read, &value, "{:?}", text);
-                    prop_assert_eq!(
-                        serde_json::to_string(&read).expect("serializable"),
-                        serde_json::to_string(&value).expect("serializable"),
-                        "key order of {:?}",
-                        text
-                    );
-                }
+                (Ok(tree), Ok(value)) => read_as(&tree, &value, text)?,
                 (Err((at, message)), Err(_)) => {
                     // At a character of the text or just past its line's end.
                     prop_assert!(at.line >= 1 && at.column >= 1, "{:?}", at);
@@ -1213,14 +1217,7 @@ mod tests {
                     let tree = parse(&text);
                     prop_assert!(tree.is_ok(), "{:?}: {:?}", text, tree);
                     let tree = tree.unwrap_or_else(|_| unreachable!());
-                    let read = to_value(&tree);
-                    prop_assert_eq!(&read, &value, "{:?}", text);
-                    prop_assert_eq!(
-                        serde_json::to_string(&read).expect("serializable"),
-                        serde_json::to_string(&value).expect("serializable"),
-                        "key order of {:?}",
-                        text
-                    );
+                    read_as(&tree, &value, &text)?;
                     let lines: Vec<&str> = text.split('\n').collect();
                     check_positions(&lines, &tree)?;
                     agrees_with_serde_json(&text)?;
