@@ -1,13 +1,17 @@
 //! The checks every API endpoint runs first, in the contract's order: peer
-//! address (3), credentials present (4) and valid (5). The method (2) comes
-//! before them, in the router.
+//! address (3), credentials present (4) and valid (5), and for the
+//! endpoints that read parameters the body's size and readability after
+//! them ([`admit`]). The method (2) comes before them, in the router.
 
 use std::net::IpAddr;
 
+use bytes::Bytes;
 use hyper::HeaderMap;
 use hyper::header::HeaderName;
 use hyper::http::request::Parts;
 
+use super::body::BodyError;
+use super::response::{self, Reply};
 use crate::api_error::ErrorKind;
 use crate::scenario::{CredentialCheck, Scenario};
 
@@ -37,4 +41,23 @@ pub fn check(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> Option<ErrorKi
         CredentialCheck::Valid => None,
         CredentialCheck::Invalid => Some(ErrorKind::InvalidCredentials),
     }
+}
+
+/// The access checks, then the body's (its size, that it could be read),
+/// for the endpoints that read parameters: the body, or the scenario's
+/// answer to the first check that fails.
+pub fn admit(
+    scenario: &Scenario,
+    parts: &Parts,
+    peer: IpAddr,
+    body: Result<Bytes, BodyError>,
+) -> Result<Bytes, Box<Reply>> {
+    let errors = scenario.errors();
+    if let Some(kind) = check(scenario, parts, peer) {
+        return Err(Box::new(response::api_error(errors, kind, None).into()));
+    }
+    body.map_err(|unread| {
+        let (kind, detail) = unread.kind();
+        Box::new(response::api_error(errors, kind, detail).into())
+    })
 }

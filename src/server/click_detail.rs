@@ -22,17 +22,11 @@ pub async fn answer(
     peer: IpAddr,
     body: Result<Bytes, BodyError>,
 ) -> Reply {
-    let errors = scenario.errors();
-    if let Some(kind) = access::check(scenario, parts, peer) {
-        return response::api_error(errors, kind, None).into();
-    }
-    let body = match body {
+    let body = match access::admit(scenario, parts, peer, body) {
         Ok(body) => body,
-        Err(unread) => {
-            let (kind, detail) = unread.kind();
-            return response::api_error(errors, kind, detail).into();
-        }
+        Err(refused) => return *refused,
     };
+    let errors = scenario.errors();
     let lookup =
         match params::read_lookup(parts.headers.get(CONTENT_TYPE), body, parts.uri.query()).await {
             Ok(Some(lookup)) => lookup,

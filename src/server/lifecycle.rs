@@ -99,17 +99,11 @@ pub async fn answer(
     peer: IpAddr,
     body: Result<Bytes, BodyError>,
 ) -> Reply {
-    let errors = scenario.errors();
-    if let Some(kind) = access::check(scenario, parts, peer) {
-        return response::api_error(errors, kind, None).into();
-    }
-    let body = match body {
+    let body = match access::admit(scenario, parts, peer, body) {
         Ok(body) => body,
-        Err(unread) => {
-            let (kind, detail) = unread.kind();
-            return response::api_error(errors, kind, detail).into();
-        }
+        Err(refused) => return *refused,
     };
+    let errors = scenario.errors();
     let content_type = parts.headers.get(CONTENT_TYPE);
     let params = match params::read_params(content_type, body, parts.uri.query(), NAMES).await {
         Ok(params) => params,
