@@ -6,7 +6,7 @@
 # scenario's credentials. Each measured run starts its server afresh, so the
 # start-up times are sampled as often as the throughput.
 #
-# A caller sets WORK (a scratch folder), DURATION and WARMUP (seconds) and
+# A caller calls start_work, sets DURATION and WARMUP (seconds) and
 # LOG_FILTER (the mock's RUST_LOG), then calls measure_run.
 
 readonly API_KEY=44b5498dbcb481a0d00b404c0169af62
@@ -32,6 +32,16 @@ need_tools() {
       { "${sudo[@]}" apt-get update -qq && "${sudo[@]}" apt-get install -y -qq wrk; }
   fi
   command -v curl >/dev/null 2>&1 || { note "curl is needed"; exit 1; }
+}
+
+# start_work PREFIX: WORK, a scratch folder removed on exit (the server
+# measure_run started stopped first), and wrk and curl at hand.
+start_work() {
+  WORK=$(mktemp -d -t "$1.XXXXXX")
+  trap 'stop_server; rm -rf "$WORK"' EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  need_tools
 }
 
 # stop_server: stops the server measure_run started, if it still runs.

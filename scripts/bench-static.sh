@@ -37,16 +37,7 @@ if [[ -n ${BENCH_WORKER_THREADS:-} ]]; then
   WORKERS="$BENCH_WORKER_THREADS"
 fi
 
-WORK=$(mktemp -d -t n4n-bench-static.XXXXXX)
-cleanup() {
-  stop_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-need_tools
+start_work n4n-bench-static
 
 # --- builds, copied aside so that building one does not replace another ----
 

@@ -48,16 +48,7 @@ LOG_FILTER=${BENCH_RUST_LOG:-info}
 readonly LOAD_LIMIT=${BENCH_LOAD_TIMEOUT:-900}
 readonly LOOKUP="transaction_hash=$EXAMPLE_CLICK"
 
-WORK=$(mktemp -d -t n4n-bench.XXXXXX)
-cleanup() {
-  stop_server
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-need_tools
+start_work n4n-bench
 note "building release binaries"
 cargo build --release --locked --example bare_hyper --bin n4n-mock
 readonly MOCK=target/release/n4n-mock BARE=target/release/examples/bare_hyper

@@ -202,10 +202,23 @@
     return answer.json && answer.json.message ? answer.json.message : answer.text;
   }
 
-  async function reload() {
-    const button = $("reload");
+  // An admin button's action: the button disabled meanwhile, the scenarios
+  // redrawn after, a mock that could not be reached reported.
+  async function withButton(id, what, action) {
+    const button = $(id);
     button.disabled = true;
     try {
+      await action();
+      await refreshScenarios();
+    } catch (err) {
+      showResult("bad", what + " failed: " + err.message, [], "action");
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function reload() {
+    return withButton("reload", "Reload", async () => {
       const answer = await call("POST", "/__mock/reload");
       if (answer.status === 200) {
         showResult("ok", "Reloaded: " + answer.json.scenarios.length + " scenarios; active: "
@@ -215,30 +228,18 @@
         showResult("bad", json.message || ("Reload failed (" + answer.status + ")"),
           problemLines(json.problems), "reload");
       }
-      await refreshScenarios();
-    } catch (err) {
-      showResult("bad", "Reload failed: " + err.message, [], "action");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
-  async function reset() {
-    const button = $("reset");
-    button.disabled = true;
-    try {
+  function reset() {
+    return withButton("reset", "Reset", async () => {
       const answer = await call("POST", "/__mock/reset");
       if (answer.status === 200) {
         showResult("ok", "Reset: every scenario's data, events and fault counters are as loaded.", [], "action");
       } else {
         showResult("bad", "Reset failed (" + answer.status + "): " + messageOf(answer), [], "action");
       }
-      await refreshScenarios();
-    } catch (err) {
-      showResult("bad", "Reset failed: " + err.message, [], "action");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   // A reload that failed elsewhere (SIGHUP, --watch) shows here too.
