@@ -157,7 +157,12 @@
     }, [head, el("p", { className: "desc", text: s.description || "(no description)" }), counts, log]);
   }
 
+  // The options are rebuilt only when the names changed: a redraw of the
+  // scenarios (their counters move with every request) must not replace a
+  // list the user may have open.
   function fillSelect(select, names, first) {
+    const listed = Array.from(select.options, (o) => o.value).slice(1);
+    if (listed.length === names.length && listed.every((n, i) => n === names[i])) return;
     const chosen = select.value;
     select.replaceChildren(el("option", { value: "", text: first }),
       ...names.map((n) => el("option", { value: n, text: n })));
