@@ -23,6 +23,7 @@
 //! kept, for code that filters them all.
 
 pub mod entry;
+mod stored;
 
 use std::collections::VecDeque;
 use std::mem::size_of;
@@ -30,6 +31,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub use entry::{JournalEntry, MAX_TEXT_BYTES, Received, Truncated, cut, heap_block, same_text};
+use stored::StoredEntry;
 
 /// How many requests the journal keeps unless told otherwise.
 pub const DEFAULT_JOURNAL_SIZE: usize = 10_000;
@@ -54,7 +56,7 @@ pub struct Journal {
 #[derive(Debug, Default)]
 struct Kept {
     /// Boxed, so that a slot (spare ones too) costs a pointer, not an entry.
-    entries: VecDeque<Box<JournalEntry>>,
+    entries: VecDeque<Box<StoredEntry>>,
     /// The sum of the entries' [`JournalEntry::memory_bytes`].
     entry_bytes: usize,
 }
@@ -62,18 +64,22 @@ struct Kept {
 impl Kept {
     /// The entries' blocks and the list's slots, spare ones included.
     fn bytes(&self) -> usize {
-        let slots = self.entries.capacity() * size_of::<Box<JournalEntry>>();
+        let slots = self.entries.capacity() * size_of::<Box<StoredEntry>>();
         self.entry_bytes + heap_block(slots)
     }
 
-    fn insert(&mut self, entry: Box<JournalEntry>) {
+    fn insert(&mut self, entry: Box<StoredEntry>) {
         self.entry_bytes += entry.memory_bytes();
         // Requests finish out of order; keep the list in arrival order. Most
         // come last, so look for their place only when they do not.
-        if self.entries.back().is_none_or(|last| last.seq < entry.seq) {
+        if self
+            .entries
+            .back()
+            .is_none_or(|last| last.seq() < entry.seq())
+        {
             self.entries.push_back(entry);
         } else {
-            let at = self.entries.partition_point(|e| e.seq < entry.seq);
+            let at = self.entries.partition_point(|e| e.seq() < entry.seq());
             self.entries.insert(at, entry);
         }
     }
@@ -149,7 +155,7 @@ impl Journal {
         }
         // Built before taking the lock: requests wait on each other only
         // for the list itself.
-        let entry = Box::new(JournalEntry::from(received));
+        let entry = Box::new(StoredEntry::new(received));
         let mut kept = self.lock();
         kept.insert(entry);
         while !kept.entries.is_empty()
@@ -171,7 +177,7 @@ impl Journal {
         kept.entries
             .iter()
             .skip(skip)
-            .map(|e| (**e).clone())
+            .map(|e| e.to_entry())
             .collect()
     }
 
@@ -184,16 +190,16 @@ impl Journal {
         let all = &kept.entries;
         let (start, end) = match after {
             Some(after) => {
-                let start = all.partition_point(|e| e.seq <= after);
+                let start = all.partition_point(|e| e.seq() <= after);
                 (start, all.len().min(start.saturating_add(limit)))
             }
             None => (all.len().saturating_sub(limit), all.len()),
         };
-        let entries: Vec<JournalEntry> = all.range(start..end).map(|e| (**e).clone()).collect();
+        let entries: Vec<JournalEntry> = all.range(start..end).map(|e| e.to_entry()).collect();
         let next_after = match (entries.last(), after) {
             (Some(last), _) => last.seq,
             (None, Some(after)) => after,
-            (None, None) => all.back().map_or(0, |newest| newest.seq),
+            (None, None) => all.back().map_or(0, |newest| newest.seq()),
         };
         Page {
             more: end < all.len(),

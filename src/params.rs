@@ -52,14 +52,17 @@ pub async fn read_lookup(
     body: Bytes,
     query: Option<&str>,
 ) -> Result<Option<Lookup>, MalformedBody> {
-    let params = read_params(content_type, body, query, LOOKUP_NAMES).await?;
-    let lookup = LookupKey::ALL.iter().find_map(|key| {
-        let value = params.get(key.parameter())?;
-        Some(Lookup {
-            key: *key,
-            value: value.to_string(),
-        })
-    });
+    let mut params = read_params(content_type, body, query, LOOKUP_NAMES).await?;
+    // The values come in `LookupKey::ALL` order: the first present decides.
+    let lookup = LookupKey::ALL
+        .iter()
+        .zip(&mut params.values)
+        .find_map(|(key, value)| {
+            Some(Lookup {
+                key: *key,
+                value: value.take()?,
+            })
+        });
     Ok(lookup)
 }
 
@@ -206,4 +209,16 @@ async fn read_multipart(
         }
     }
     Ok(from_pairs(names, pairs.into_iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lookup_names_follow_the_lookup_keys() {
+        // `read_lookup` pairs each value with its key by position.
+        let names: Vec<&str> = LookupKey::ALL.iter().map(|k| k.parameter()).collect();
+        assert_eq!(names, LOOKUP_NAMES);
+    }
 }

@@ -4,15 +4,14 @@
 //!
 //! # What an entry costs
 //!
-//! [`JournalEntry::memory_bytes`] counts what the entry holds on the heap:
-//! its own block (the journal keeps each entry boxed) and one block per
-//! non-empty text, each rounded as glibc's allocator rounds a request (the
-//! size plus 8 bytes of bookkeeping, to a multiple of 16, 32 at least). It
+//! [`JournalEntry::memory_bytes`] counts what the journal holds for the
+//! entry on the heap: its own block (the journal keeps each entry boxed)
+//! and one block holding all its texts ([`super::stored`]), each rounded as
+//! glibc's allocator rounds a request (the size plus 8 bytes of
+//! bookkeeping, to a multiple of 16, 32 at least). It
 //! is memory, not JSON: the journal's byte cap is meant to bound the
 //! server's resident memory, and JSON escaping would make the same entry
 //! count differently from what it holds.
-
-use std::mem::size_of;
 
 use serde::{Serialize, Serializer};
 use time::format_description::BorrowedFormatItem;
@@ -103,43 +102,6 @@ impl Truncated {
     }
 }
 
-impl From<Received<'_>> for JournalEntry {
-    fn from(received: Received<'_>) -> Self {
-        let (method, method_bytes) = keep(received.method);
-        let (path, path_bytes) = keep(received.path);
-        let (scenario, scenario_bytes) = keep(received.scenario);
-        let (value, value_bytes) = match received.value.map(keep) {
-            Some((value, bytes)) => (Some(value), bytes),
-            None => (None, None),
-        };
-        JournalEntry {
-            seq: received.seq,
-            time: received.time,
-            method,
-            path,
-            scenario,
-            parameter: received.parameter,
-            value,
-            outcome: received.outcome,
-            click_hash: received.click_hash.map(str::to_owned),
-            status: received.status,
-            truncated: Truncated {
-                method: method_bytes,
-                path: path_bytes,
-                scenario: scenario_bytes,
-                value: value_bytes,
-            },
-        }
-    }
-}
-
-/// `text` cut to [`MAX_TEXT_BYTES`] on a character boundary, and its full
-/// length when it was cut. The copy is exactly as long as what it keeps.
-fn keep(text: &str) -> (String, Option<usize>) {
-    let (kept, full) = cut(text);
-    (kept.to_owned(), full)
-}
-
 /// The part of `text` an entry keeps: at most [`MAX_TEXT_BYTES`], cut on a
 /// character boundary; and its full length when it was cut.
 pub fn cut(text: &str) -> (&str, Option<usize>) {
@@ -170,9 +132,21 @@ pub fn heap_block(bytes: usize) -> usize {
     (bytes.saturating_add(8 + 15) & !15).max(32)
 }
 
+/// What the journal holds for an entry whose texts add up to `text_bytes`:
+/// the entry's own block ([`super::stored`]'s, `STORED_ENTRY_BYTES`) and
+/// one block for its texts, each rounded as glibc rounds it.
+pub fn stored_bytes(text_bytes: usize) -> usize {
+    heap_block(STORED_ENTRY_BYTES) + heap_block(text_bytes)
+}
+
+/// The size of an entry as the journal holds it, without its texts (a
+/// test in [`super::stored`] checks it against the type).
+pub const STORED_ENTRY_BYTES: usize = 160;
+
 impl JournalEntry {
-    /// What this entry holds in memory, in bytes: its own (boxed) block and
-    /// one block per text, each rounded as glibc's allocator rounds it.
+    /// What the journal holds in memory for this entry, in bytes: its own
+    /// block and one block for all its texts, each rounded as glibc's
+    /// allocator rounds it.
     pub fn memory_bytes(&self) -> usize {
         let texts = [
             Some(&self.method),
@@ -181,12 +155,7 @@ impl JournalEntry {
             self.value.as_ref(),
             self.click_hash.as_ref(),
         ];
-        let texts: usize = texts
-            .into_iter()
-            .flatten()
-            .map(|text| heap_block(text.capacity()))
-            .sum();
-        heap_block(size_of::<JournalEntry>()) + texts
+        stored_bytes(texts.into_iter().flatten().map(String::len).sum())
     }
 }
 

@@ -34,33 +34,51 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        write_time(&mut writer, SystemTime::now())?;
-        let level = event.metadata().level().as_str();
-        // Right-aligned in five columns, as `{:>5}` would.
-        for _ in level.len()..5 {
-            writer.write_char(' ')?;
-        }
-        writer.write_str(level)?;
-        writer.write_char(' ')?;
-        let mut fields = Fields {
-            writer: &mut writer,
-            first: true,
-            result: Ok(()),
-        };
-        event.record(&mut fields);
-        fields.result?;
-        writer.write_char('\n')
+        // The line is put together in a buffer of this thread's and handed
+        // to the writer in one piece: each write to the writer is a call
+        // through `dyn Write`, and a line has some twenty parts.
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                write_line(&mut line, event);
+                writer.write_str(&line)
+            }
+            // A value's `Debug` that logs: a line of its own.
+            Err(_) => {
+                let mut line = String::new();
+                write_line(&mut line, event);
+                writer.write_str(&line)
+            }
+        })
     }
 }
 
 thread_local! {
+    /// The line being written on this thread.
+    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
     /// The second last formatted on this thread, and its text up to the
     /// fraction (`2026-12-01T18:05:07`).
     static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
-/// `2026-12-01T18:05:07.108502Z`: RFC 3339 in UTC with microseconds.
-fn write_time(writer: &mut impl Write, now: SystemTime) -> fmt::Result {
+/// `TIME LEVEL message key=value ...` and the newline, into `line`.
+fn write_line(line: &mut String, event: &Event<'_>) {
+    write_time(line, SystemTime::now());
+    let level = event.metadata().level().as_str();
+    // Right-aligned in five columns, as `{:>5}` would.
+    for _ in level.len()..5 {
+        line.push(' ');
+    }
+    line.push_str(level);
+    line.push(' ');
+    let mut fields = Fields { line, first: true };
+    event.record(&mut fields);
+    line.push('\n');
+}
+
+/// `2026-12-01T18:05:07.108502Z `: RFC 3339 in UTC with microseconds, and
+/// the space after it.
+fn write_time(line: &mut String, now: SystemTime) {
     let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
     let second = since.as_secs();
     SECOND.with(|cached| {
@@ -72,7 +90,8 @@ fn write_time(writer: &mut impl Write, now: SystemTime) -> fmt::Result {
                 .ok()
                 .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
                 .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            write!(
+            // Writing to a String cannot fail.
+            let _ = write!(
                 text,
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
                 time.year(),
@@ -81,99 +100,86 @@ fn write_time(writer: &mut impl Write, now: SystemTime) -> fmt::Result {
                 time.hour(),
                 time.minute(),
                 time.second()
-            )?;
+            );
             cached.0 = second;
         }
-        writer.write_str(&cached.1)
-    })?;
-    let micros = since.subsec_micros();
-    let mut digits = [b'0'; 6];
-    let mut rest = micros;
-    for digit in digits.iter_mut().rev() {
+        line.push_str(&cached.1);
+    });
+    let mut digits = *b".000000Z ";
+    let mut rest = since.subsec_micros();
+    for digit in digits[1..7].iter_mut().rev() {
         *digit = b'0' + (rest % 10) as u8;
         rest /= 10;
     }
-    writer.write_char('.')?;
-    // Six ASCII digits.
-    writer.write_str(std::str::from_utf8(&digits).unwrap_or("000000"))?;
-    writer.write_str("Z ")
+    // ASCII digits, a dot, a letter and a space.
+    line.push_str(std::str::from_utf8(&digits).unwrap_or(".000000Z "));
 }
 
 /// Writes an event's fields: the message bare, the others `name=value`,
 /// separated by one space.
-struct Fields<'w, 'a> {
-    writer: &'w mut Writer<'a>,
+struct Fields<'l> {
+    line: &'l mut String,
     first: bool,
-    result: fmt::Result,
 }
 
-impl Fields<'_, '_> {
+impl Fields<'_> {
     /// A space before every field but the first, then `name=` unless it is
-    /// the message. False when nothing more should be written.
-    fn start(&mut self, field: &Field) -> bool {
-        if self.result.is_err() {
-            return false;
-        }
+    /// the message.
+    fn start(&mut self, field: &Field) {
         if self.first {
             self.first = false;
         } else {
-            self.result = self.writer.write_char(' ');
+            self.line.push(' ');
         }
         let name = field.name();
         if name != "message" {
-            let name = name.strip_prefix("r#").unwrap_or(name);
-            self.result = self
-                .result
-                .and_then(|()| self.writer.write_str(name))
-                .and_then(|()| self.writer.write_char('='));
+            self.line.push_str(name.strip_prefix("r#").unwrap_or(name));
+            self.line.push('=');
         }
-        self.result.is_ok()
+    }
+
+    fn write(&mut self, value: impl fmt::Display) {
+        // Writing to a String cannot fail.
+        let _ = write!(self.line, "{value}");
     }
 }
 
-impl Visit for Fields<'_, '_> {
+impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if !self.start(field) {
-            return;
-        }
-        self.result = if field.name() == "message" {
-            self.writer.write_str(value)
+        self.start(field);
+        if field.name() == "message" {
+            self.line.push_str(value);
         } else if value
             .bytes()
             .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
         {
             // Nothing `{:?}` would escape: quoted as it is.
-            self.writer.write_char('"').and_then(|()| {
-                self.writer.write_str(value)?;
-                self.writer.write_char('"')
-            })
+            self.line.push('"');
+            self.line.push_str(value);
+            self.line.push('"');
         } else {
-            write!(self.writer, "{value:?}")
-        };
+            self.write(format_args!("{value:?}"));
+        }
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if self.start(field) {
-            self.result = write!(self.writer, "{value}");
-        }
+        self.start(field);
+        self.write(value);
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if self.start(field) {
-            self.result = write!(self.writer, "{value}");
-        }
+        self.start(field);
+        self.write(value);
     }
 
     fn record_bool(&mut self, field: &Field, value: bool) {
-        if self.start(field) {
-            self.result = self.writer.write_str(if value { "true" } else { "false" });
-        }
+        self.start(field);
+        self.line.push_str(if value { "true" } else { "false" });
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if self.start(field) {
-            self.result = write!(self.writer, "{value:?}");
-        }
+        self.start(field);
+        self.write(format_args!("{value:?}"));
     }
 }
 
@@ -280,18 +286,18 @@ mod tests {
     fn the_time_is_rfc_3339_in_utc_with_microseconds() {
         let mut text = String::new();
         let at = UNIX_EPOCH + std::time::Duration::from_micros(1_764_612_307_108_502);
-        write_time(&mut text, at).unwrap();
+        write_time(&mut text, at);
         assert_eq!(text, "2025-12-01T18:05:07.108502Z ");
         // The same second again comes from the cache; the next one does not.
         text.clear();
-        write_time(&mut text, at + std::time::Duration::from_micros(7)).unwrap();
-        write_time(&mut text, at + std::time::Duration::from_secs(1)).unwrap();
+        write_time(&mut text, at + std::time::Duration::from_micros(7));
+        write_time(&mut text, at + std::time::Duration::from_secs(1));
         assert_eq!(
             text,
             "2025-12-01T18:05:07.108509Z 2025-12-01T18:05:08.108502Z "
         );
         text.clear();
-        write_time(&mut text, UNIX_EPOCH).unwrap();
+        write_time(&mut text, UNIX_EPOCH);
         assert_eq!(text, "1970-01-01T00:00:00.000000Z ");
     }
 }

@@ -35,8 +35,8 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
+use constant_time_eq::constant_time_eq;
 use ipnet::IpNet;
-use subtle::ConstantTimeEq;
 
 use crate::api_error::ErrorTable;
 use faults::{FaultCounters, FaultPlan};
@@ -244,13 +244,14 @@ impl Scenario {
     /// Checks a credential pair. Every pair is compared, keys in constant
     /// time, so the answer's timing does not tell which part was wrong.
     pub(crate) fn check_credentials(&self, username: &[u8], api_key: &[u8]) -> CredentialCheck {
-        let mut found = subtle::Choice::from(0);
+        let mut found = false;
         for credential in &self.credentials {
-            let user_ok = credential.username.as_bytes().ct_eq(username);
-            let key_ok = credential.api_key.as_bytes().ct_eq(api_key);
+            // `&`, not `&&`: both parts are compared whatever the first says.
+            let user_ok = constant_time_eq(credential.username.as_bytes(), username);
+            let key_ok = constant_time_eq(credential.api_key.as_bytes(), api_key);
             found |= user_ok & key_ok;
         }
-        if bool::from(found) {
+        if found {
             CredentialCheck::Valid
         } else {
             CredentialCheck::Invalid

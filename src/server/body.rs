@@ -7,13 +7,14 @@
 //! is read and thrown away; one far over it is not read at all, and the
 //! connection is closed after the answer.
 
-use std::future::Future;
+use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::HeaderMap;
+use hyper::body::Body;
 use hyper::body::Incoming;
 use hyper::header::CONTENT_LENGTH;
 
@@ -72,29 +73,36 @@ pub async fn read(body: Incoming, headers: &HeaderMap) -> BodyRead {
             close_connection,
         };
     }
-    let mut collect = std::pin::pin!(Limited::new(body, BODY_LIMIT).collect());
-    // A body that arrived with its head (most do) is read at once; only one
-    // still on its way needs the timer, which costs a timer entry per request.
-    let at_once = std::future::poll_fn(|cx| Poll::Ready(collect.as_mut().poll(cx))).await;
-    let collected = match at_once {
-        Poll::Ready(collected) => Ok(collected),
-        Poll::Pending => tokio::time::timeout(BODY_READ_TIMEOUT, collect).await,
-    };
-    match collected {
-        Ok(Ok(collected)) => BodyRead {
-            content: Ok(collected.to_bytes()),
-            close_connection: false,
-        },
-        Ok(Err(err)) if err.downcast_ref::<LengthLimitError>().is_some() => BodyRead {
-            content: Err(BodyError::TooLarge),
-            close_connection: true,
-        },
-        Ok(Err(err)) => BodyRead {
-            content: Err(BodyError::Unreadable(format!(
-                "body could not be read: {err}"
-            ))),
-            close_connection: true,
-        },
+    let mut body = Limited::new(body, BODY_LIMIT);
+    // A body that arrived with its head (most do) is one frame, there at
+    // once: taken as it is, with nothing gathered and no timer armed (a
+    // timer entry per request is a cost every request would pay).
+    let mut first = Bytes::new();
+    match std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut body).poll_frame(cx))).await {
+        Poll::Ready(None) => return whole(first),
+        Poll::Ready(Some(Ok(frame))) => {
+            // A frame that is not data is trailers: nothing to keep.
+            if let Ok(data) = frame.into_data() {
+                first = data;
+            }
+            if body.is_end_stream() {
+                return whole(first);
+            }
+        }
+        Poll::Ready(Some(Err(err))) => return unread(&*err),
+        Poll::Pending => {}
+    }
+    // The rest is still on its way.
+    match tokio::time::timeout(BODY_READ_TIMEOUT, body.collect()).await {
+        Ok(Ok(rest)) if first.is_empty() => whole(rest.to_bytes()),
+        Ok(Ok(rest)) => {
+            let rest = rest.to_bytes();
+            let mut content = BytesMut::with_capacity(first.len() + rest.len());
+            content.extend_from_slice(&first);
+            content.extend_from_slice(&rest);
+            whole(content.freeze())
+        }
+        Ok(Err(err)) => unread(&*err),
         Err(_) => BodyRead {
             content: Err(BodyError::Unreadable(format!(
                 "body not received within {} s",
@@ -102,6 +110,29 @@ pub async fn read(body: Incoming, headers: &HeaderMap) -> BodyRead {
             ))),
             close_connection: true,
         },
+    }
+}
+
+/// A body read whole.
+fn whole(content: Bytes) -> BodyRead {
+    BodyRead {
+        content: Ok(content),
+        close_connection: false,
+    }
+}
+
+/// A body that could not be read: over the cap, or cut short.
+fn unread(err: &(dyn std::error::Error + Send + Sync + 'static)) -> BodyRead {
+    let content = if err.downcast_ref::<LengthLimitError>().is_some() {
+        Err(BodyError::TooLarge)
+    } else {
+        Err(BodyError::Unreadable(format!(
+            "body could not be read: {err}"
+        )))
+    };
+    BodyRead {
+        content,
+        close_connection: true,
     }
 }
 

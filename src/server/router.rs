@@ -2,6 +2,7 @@
 //! and the one log line per request (method, path, scenario, status,
 //! outcome, latency; never a header value).
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -99,6 +100,8 @@ impl Router {
         } = body::read(incoming, &parts.headers).await;
         let endpoint = Endpoint::of(parts.uri.path());
         let mut dropped = false;
+        // The scenario that answers, held so its name is borrowed, not copied.
+        let answering: Arc<Scenario>;
         let (mut answer, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
             let answer = admin::answer(&self.state, admin, &parts, content).await;
             (answer, Outcome::Admin, None)
@@ -120,16 +123,17 @@ impl Router {
             };
             let (reply, scenario) = match chosen {
                 Ok(scenario) => {
+                    answering = scenario;
                     let (reply, drop) =
-                        answer_api(endpoint, &scenario, &parts, peer, content).await;
+                        answer_api(endpoint, &answering, &parts, peer, content).await;
                     dropped = drop.is_some();
-                    (reply, scenario.name().to_string())
+                    (reply, Cow::Borrowed(answering.name()))
                 }
                 Err(unknown) => {
                     let answer = admin::unknown_scenario(&unknown);
                     (
                         Reply::from((answer, Outcome::UnknownScenario)),
-                        unknown.name,
+                        Cow::Owned(unknown.name),
                     )
                 }
             };
