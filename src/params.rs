@@ -139,7 +139,9 @@ async fn read_body(
         (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => {
             read_json(&body, names)
         }
-        (mime::MULTIPART, mime::FORM_DATA, _) => read_multipart(&mime, body, names).await,
+        // Boxed: the multipart reader's state is large, and held inline it
+        // would be moved along with every request's parameter reading.
+        (mime::MULTIPART, mime::FORM_DATA, _) => Box::pin(read_multipart(&mime, body, names)).await,
         _ => Err(MalformedBody(format!(
             "unsupported Content-Type {}",
             mime.essence_str()
