@@ -12,10 +12,11 @@ type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 
 use bytes::Bytes;
 
+use super::bodies::{self, Split};
 use super::faults::FaultOutcome;
-use super::model::{CLICK_KEYS, ClickSpec, PAYOUT_KEYS, TRANSACTION_KEYS, TransactionSpec};
+use super::group::Grouped;
+use super::model::{ClickSpec, TransactionSpec};
 use super::parallel;
-use crate::render::{self, ObjectWriter};
 
 /// Which request parameter found (or failed to find) a click.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,55 +91,66 @@ pub struct ClickIndex {
 
 impl ClickIndex {
     /// Indexes validated clicks and transactions (every transaction's click
-    /// exists). The bodies of many clicks are rendered on every core, in
-    /// slices whose results are put back in click order.
-    pub fn build<'a>(
-        clicks: impl IntoIterator<Item = &'a ClickSpec>,
-        transactions: impl IntoIterator<Item = &'a TransactionSpec>,
+    /// exists), consuming them: everything read from their texts is read
+    /// first, then the bodies are rendered on every core while the records
+    /// are given up (see [`bodies`]).
+    pub fn build(clicks: Vec<ClickSpec>, transactions: Vec<TransactionSpec>) -> Self {
+        ClickIndex::build_split(clicks, transactions, Split::for_machine())
+    }
+
+    /// [`ClickIndex::build`] with the rendering cut up as `split` says.
+    fn build_split(
+        clicks: Vec<ClickSpec>,
+        transactions: Vec<TransactionSpec>,
+        split: Split,
     ) -> Self {
-        let mut index = ClickIndex::default();
-        let clicks: Vec<&ClickSpec> = clicks.into_iter().collect();
-        let transactions: Vec<&TransactionSpec> = transactions.into_iter().collect();
-        index.by_hash.reserve(clicks.len() + transactions.len());
+        let mut by_hash: HashMap<String, usize> = HashMap::with_capacity_and_hasher(
+            clicks.len() + transactions.len(),
+            Default::default(),
+        );
         for (i, click) in clicks.iter().enumerate() {
-            index.by_hash.insert(click.click_hash().to_string(), i);
+            by_hash.insert(click.click_hash().to_string(), i);
         }
-        let owned = Owned::group(&clicks, &transactions, &index.by_hash);
-        index.transactions = owned.transactions.len();
-        for (i, transaction) in owned.iter() {
+        let grouped = Grouped::new(clicks, transactions, &by_hash);
+        let large = grouped.clicks.len() + grouped.transactions.len() >= parallel::FROM_RECORDS;
+        let ((by_subscription, by_order), mut index) = parallel::join(
+            large,
+            || other_lookups(&grouped),
+            || ClickIndex::from_texts(&grouped, by_hash),
+        );
+        (index.by_subscription, index.by_order) = (by_subscription, by_order);
+        let rendered = bodies::render(grouped, split);
+        index.bodies = rendered.bodies;
+        index.shadows = rendered.shadows.into_iter().collect();
+        index
+    }
+
+    /// The index without its bodies and its subscription and order maps:
+    /// `by_hash` (the click hashes) completed with the transaction hashes,
+    /// and what else is read from the records' texts.
+    fn from_texts(grouped: &Grouped, mut by_hash: HashMap<String, usize>) -> Self {
+        let mut index = ClickIndex {
+            transactions: grouped.transactions.len(),
+            ..ClickIndex::default()
+        };
+        for (i, transaction) in grouped.iter() {
+            // A click_hash wins over an equal transaction_hash.
+            let key = transaction.transaction_hash();
+            if !key.is_empty() {
+                by_hash.entry(key.to_string()).or_insert(i);
+            }
             if let Some(id) = &transaction.transactionid {
-                let hash = transaction.transaction_hash().to_string();
+                let hash = key.to_string();
                 index.transactionids.insert(id.value.clone(), (i, hash));
             }
         }
-        // The maps are filled while the bodies are rendered.
-        let mut by_hash = std::mem::take(&mut index.by_hash);
-        let large = clicks.len() + owned.transactions.len() >= parallel::FROM_RECORDS;
-        let (lookups, (hashes, bodies)) = parallel::join(
-            large,
-            || other_lookups(&owned),
-            || {
-                parallel::join(
-                    large,
-                    || {
-                        for (i, transaction) in owned.iter() {
-                            // A click_hash wins over an equal transaction_hash.
-                            let key = transaction.transaction_hash();
-                            if !key.is_empty() {
-                                by_hash.entry(key.to_string()).or_insert(i);
-                            }
-                        }
-                        let hashes: Vec<String> =
-                            clicks.iter().map(|c| c.click_hash().to_string()).collect();
-                        (by_hash, hashes)
-                    },
-                    || render_bodies(&clicks, &owned),
-                )
-            },
-        );
-        (index.by_subscription, index.by_order) = lookups;
-        (index.by_hash, index.hashes) = hashes;
-        for (i, click) in clicks.iter().enumerate() {
+        index.by_hash = by_hash;
+        index.hashes = grouped
+            .clicks
+            .iter()
+            .map(|c| c.click_hash().to_string())
+            .collect();
+        for (i, click) in grouped.clicks.iter().enumerate() {
             if click.latency_ms.is_some() || click.fault.is_some() {
                 let behaviour = ClickBehaviour {
                     latency_ms: click.latency_ms,
@@ -147,17 +159,12 @@ impl ClickIndex {
                 index.behaviours.insert(i, behaviour);
             }
         }
-        let times = clicks
+        let times = grouped
+            .clicks
             .iter()
             .map(|c| c.values.get(1))
-            .chain(owned.transactions.iter().map(|t| t.value("time")));
+            .chain(grouped.transactions.iter().map(|t| t.value("time")));
         index.latest_time = times.filter_map(|t| t.parse::<i64>().ok()).max();
-        for (i, (body, shadow)) in bodies.into_iter().enumerate() {
-            index.bodies.push(body);
-            if let Some(shadow) = shadow {
-                index.shadows.insert(i, shadow);
-            }
-        }
         index
     }
 
@@ -237,65 +244,14 @@ impl ClickIndex {
     }
 }
 
-/// Each click's transactions, in fixture order: one list, sorted by click,
-/// rather than a list per click.
-struct Owned<'a> {
-    /// The transactions of click `i` are `transactions[starts[i]..starts[i + 1]]`.
-    starts: Vec<usize>,
-    transactions: Vec<&'a TransactionSpec>,
-}
-
-impl<'a> Owned<'a> {
-    fn group(
-        clicks: &[&ClickSpec],
-        transactions: &[&'a TransactionSpec],
-        by_hash: &HashMap<String, usize>,
-    ) -> Self {
-        let owners: Vec<Option<usize>> = transactions
-            .iter()
-            .map(|t| by_hash.get(&t.click_hash.value).copied())
-            .collect();
-        let mut starts = vec![0; clicks.len() + 1];
-        for &owner in owners.iter().flatten() {
-            starts[owner + 1] += 1;
-        }
-        for i in 0..clicks.len() {
-            starts[i + 1] += starts[i];
-        }
-        let mut next = starts.clone();
-        let mut slots: Vec<Option<&TransactionSpec>> = vec![None; starts[clicks.len()]];
-        for (transaction, owner) in transactions.iter().zip(owners) {
-            if let Some(owner) = owner {
-                slots[next[owner]] = Some(transaction);
-                next[owner] += 1;
-            }
-        }
-        Owned {
-            starts,
-            transactions: slots.into_iter().flatten().collect(),
-        }
-    }
-
-    /// The transactions of click `i`.
-    fn of(&self, i: usize) -> &[&'a TransactionSpec] {
-        &self.transactions[self.starts[i]..self.starts[i + 1]]
-    }
-
-    /// Every transaction with its click, click by click.
-    fn iter(&self) -> impl Iterator<Item = (usize, &'a TransactionSpec)> + '_ {
-        (0..self.starts.len().saturating_sub(1))
-            .flat_map(move |i| self.of(i).iter().map(move |t| (i, *t)))
-    }
-}
-
 /// The maps from `subscription_id` and from `orderid` to a click; the first
-/// transaction in fixture order wins a shared subscription or order.
-fn other_lookups(owned: &Owned) -> (HashMap<String, usize>, HashMap<String, usize>) {
-    let mut by_subscription =
-        HashMap::with_capacity_and_hasher(owned.transactions.len(), Default::default());
-    let mut by_order =
-        HashMap::with_capacity_and_hasher(owned.transactions.len(), Default::default());
-    for (i, transaction) in owned.iter() {
+/// transaction in click order, then fixture order, wins a shared
+/// subscription or order.
+fn other_lookups(grouped: &Grouped) -> (HashMap<String, usize>, HashMap<String, usize>) {
+    let count = grouped.transactions.len();
+    let mut by_subscription = HashMap::with_capacity_and_hasher(count, Default::default());
+    let mut by_order = HashMap::with_capacity_and_hasher(count, Default::default());
+    for (i, transaction) in grouped.iter() {
         for (map, key) in [
             (&mut by_subscription, transaction.value("subscription_id")),
             (&mut by_order, transaction.value("orderid")),
@@ -308,110 +264,127 @@ fn other_lookups(owned: &Owned) -> (HashMap<String, usize>, HashMap<String, usiz
     (by_subscription, by_order)
 }
 
-/// Clicks per slice of bodies rendered on one thread.
-const RENDER_SLICE: usize = 16 * 1024;
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
 
-/// A click's answer and, for a click with a captured `response:`, the
-/// contract's body as well.
-type Rendered = (Bytes, Option<Bytes>);
+    use super::*;
+    use crate::scenario::{load, source};
 
-/// Each click's [`Rendered`] bodies, in click order, rendered on every core.
-fn render_bodies(clicks: &[&ClickSpec], owned: &Owned) -> Vec<Rendered> {
-    let render = |start: usize, slice: &[&ClickSpec]| -> Vec<Rendered> {
-        // One buffer to write in, and each body copied out at its size.
-        let mut scratch = String::with_capacity(4096);
-        slice
-            .iter()
-            .enumerate()
-            .map(|(n, click)| {
-                let list = owned.of(start + n);
-                match &click.response {
-                    Some(response) => {
-                        let mut out = String::new();
-                        crate::scenario::to_json::push_yaml(&mut out, response);
-                        let shadow = contract_body(click, list, &mut scratch);
-                        (Bytes::from(out), Some(shadow))
-                    }
-                    None => (contract_body(click, list, &mut scratch), None),
-                }
-            })
-            .collect()
-    };
-    if clicks.len() <= RENDER_SLICE {
-        return render(0, clicks);
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 {
-        return render(0, clicks);
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slices = clicks.len().div_ceil(RENDER_SLICE);
-    let mut rendered: Vec<(usize, Vec<Rendered>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads.min(slices))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let slice = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if slice >= slices {
-                            return done;
-                        }
-                        let start = slice * RENDER_SLICE;
-                        let end = (start + RENDER_SLICE).min(clicks.len());
-                        done.push((slice, render(start, &clicks[start..end])));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
-    });
-    rendered.sort_by_key(|(slice, _)| *slice);
-    rendered
-        .into_iter()
-        .flat_map(|(_, bodies)| bodies)
-        .collect()
-}
-
-/// The contract's success body of a click and its transactions.
-/// `out` is a scratch buffer, cleared first; the body is copied out of it.
-fn contract_body(click: &ClickSpec, transactions: &[&TransactionSpec], out: &mut String) -> Bytes {
-    out.clear();
-    let mut body = ObjectWriter::open(out);
-    body.known("result", "success");
-    body.raw("click", |out| {
-        let mut object = ObjectWriter::open(out);
-        for (key, value) in CLICK_KEYS.iter().zip(click.values.iter()) {
-            object.known(key, value);
-        }
-        for (key, value) in &click.extra {
-            object.string(key, value);
-        }
-        object.close();
-    });
-    body.raw("transactions", |out| {
-        render::push_array(out, transactions, |out, transaction| {
-            let mut object = ObjectWriter::open(out);
-            for (key, value) in TRANSACTION_KEYS.iter().zip(transaction.values.iter()) {
-                object.known(key, value);
+    /// A scenario of 23 clicks and 40 transactions listed out of click
+    /// order; some clicks have a captured `response:`, extras or a latency,
+    /// some transactions payouts and extras, and clicks share subscriptions.
+    fn scenario() -> String {
+        let mut text = String::from("credentials:\n  - {username: u, api_key: k}\nclicks:\n");
+        for c in 0..23 {
+            text.push_str(&format!(
+                "  - click_hash: c{c}\n    time: {}\n",
+                1_700_000_000 + c
+            ));
+            if c % 5 == 0 {
+                text.push_str(&format!("    response: {{result: success, seen: {c}}}\n"));
             }
-            object.raw("payouts", |out| {
-                render::push_array(out, &transaction.payouts, |out, payout| {
-                    let mut object = ObjectWriter::open(out);
-                    for (key, value) in PAYOUT_KEYS.iter().zip(payout) {
-                        object.known(key, value);
-                    }
-                    object.close();
-                });
-            });
-            for (key, value) in &transaction.extra {
-                object.string(key, value);
+            if c % 4 == 0 {
+                text.push_str(&format!("    extra: {{note: \"click {c}\"}}\n"));
             }
-            object.close();
-        });
-    });
-    body.close();
-    Bytes::copy_from_slice(out.as_bytes())
+            if c % 6 == 0 {
+                text.push_str("    latency_ms: 25\n");
+            }
+        }
+        text.push_str("transactions:\n");
+        for t in 0..40 {
+            let click = (t * 7) % 23;
+            text.push_str(&format!(
+                "  - transaction_hash: t{t}\n    click_hash: c{click}\n    time: {}\n    \
+                 subscription_id: SUB-{}\n    orderid: ORD-{t}\n    transactionid: {t}\n",
+                1_700_100_000 - t,
+                t % 9
+            ));
+            if t % 3 == 0 {
+                text.push_str(
+                    "    payouts:\n      - {type: affiliate, loginid: 7, amount: \"1.00\"}\n",
+                );
+            }
+            if t % 8 == 0 {
+                text.push_str(&format!("    extra: {{batch: \"b{t}\"}}\n"));
+            }
+        }
+        text
+    }
+
+    /// The scenario's records, as the loader hands them to the index.
+    fn records() -> (Vec<ClickSpec>, Vec<TransactionSpec>) {
+        let source = source::Memory {
+            path: PathBuf::from("many.yaml"),
+            text: scenario(),
+        };
+        let loaded = load::load(&source, &source.path).expect("a valid scenario");
+        (
+            load::concat(loaded.clicks),
+            load::concat(loaded.transactions),
+        )
+    }
+
+    fn build(split: Split) -> ClickIndex {
+        let (clicks, transactions) = records();
+        ClickIndex::build_split(clicks, transactions, split)
+    }
+
+    #[test]
+    fn rendering_in_rounds_and_slices_on_threads_gives_the_single_slice_index() {
+        let whole = Split {
+            round: usize::MAX,
+            slice: usize::MAX,
+            threads: 1,
+        };
+        let cut = Split {
+            round: 5,
+            slice: 2,
+            threads: 3,
+        };
+
+        let single = build(whole);
+        let split = build(cut);
+
+        assert_eq!(single.clicks(), 23);
+        assert_eq!(single.transactions(), 40);
+        assert_eq!(single.shadows.len(), 5);
+        assert_eq!(single.bodies, split.bodies);
+        assert_eq!(single.shadows, split.shadows);
+        assert_eq!(single.hashes, split.hashes);
+        assert_eq!(single.by_hash, split.by_hash);
+        assert_eq!(single.by_subscription, split.by_subscription);
+        assert_eq!(single.by_order, split.by_order);
+        assert_eq!(single.transactionids, split.transactionids);
+        assert_eq!(single.behaviours, split.behaviours);
+        assert_eq!(single.latest_time, split.latest_time);
+    }
+
+    #[test]
+    fn a_click_lists_its_transactions_in_fixture_order() {
+        let index = build(Split::for_machine());
+
+        // Transaction t belongs to click 7 * t % 23: click 7 has t1 and t24.
+        let body = String::from_utf8(index.contract_body(7).to_vec()).expect("UTF-8");
+
+        let first = body.find("\"t1\"").expect("t1 listed");
+        let second = body.find("\"t24\"").expect("t24 listed");
+        assert!(first < second, "{body}");
+        assert_eq!(
+            index
+                .find(LookupKey::TransactionHash, "t24")
+                .map(|m| m.index),
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn a_shared_subscription_finds_its_first_click() {
+        let index = build(Split::for_machine());
+
+        // SUB-1 is on t1 (click 7), t10 (click 1), t19 (click 18), ...
+        let found = index.find(LookupKey::SubscriptionId, "SUB-1");
+
+        assert_eq!(found.map(|m| m.index), Some(1));
+    }
 }

@@ -54,6 +54,16 @@ impl Loaded {
     }
 }
 
+/// Every record of every file, in load order, as one list.
+pub fn concat<T>(files: Vec<FileRecords<T>>) -> Vec<T> {
+    let mut files = files.into_iter();
+    let mut all = files.next().map(|file| file.records).unwrap_or_default();
+    for file in files {
+        all.extend(file.records);
+    }
+    all
+}
+
 fn flatten<T>(files: &[FileRecords<T>]) -> impl Iterator<Item = (&Path, &T)> {
     files
         .iter()

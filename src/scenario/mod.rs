@@ -8,6 +8,8 @@
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`group`]: each click's transactions, put in click order.
+//! - [`bodies`]: every click's body rendered at load, its records given up as it goes.
 //! - [`lifecycle`]: what voids, chargebacks, reversals and revenue updates changed.
 //! - [`to_json`]: a captured `response:` written as JSON.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
@@ -16,9 +18,11 @@
 //! - [`source`]: disk files or the built-in copy of `default`.
 //! - [`problem`]: `path:line:column: message`.
 
+pub mod bodies;
 pub mod builder;
 pub mod catalog;
 pub mod faults;
+pub mod group;
 pub mod index;
 pub mod json;
 pub mod lifecycle;
@@ -106,12 +110,14 @@ impl Scenario {
         path: &Path,
         fallback_name: String,
     ) -> Result<Scenario, LoadError> {
-        let loaded = load::load(source, path).map_err(|problems| LoadError { problems })?;
-        let clicks = ClickIndex::build(
-            loaded.clicks().map(|(_, c)| c),
-            loaded.transactions().map(|(_, t)| t),
-        );
-        let root = loaded.root;
+        let load::Loaded {
+            root,
+            clicks,
+            transactions,
+            files,
+        } = load::load(source, path).map_err(|problems| LoadError { problems })?;
+        // The index takes the records: rendering frees them as it goes.
+        let clicks = ClickIndex::build(load::concat(clicks), load::concat(transactions));
         let name = root.name.map_or(fallback_name, |name| name.value);
         let overrides = root.errors.map(|e| e.value).unwrap_or_default();
         let clock = root.now.map_or_else(
@@ -126,7 +132,7 @@ impl Scenario {
             allowed_ips: root.allowed_ips.map(|a| a.value),
             errors: ErrorTable::new(&overrides),
             clicks,
-            files: loaded.files,
+            files,
             faults: FaultPlan {
                 latency_ms: root.latency_ms.map(|l| l.value),
                 rules: root.faults.map(|f| f.value).unwrap_or_default(),
