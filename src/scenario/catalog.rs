@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::problem::{Location, Position, Problem};
 use super::source::{Disk, Source};
@@ -79,8 +80,8 @@ impl CatalogSource {
         };
         let mut problems = Vec::new();
         let mut folder: Vec<Arc<Scenario>> = Vec::new();
-        for file in &folder_files {
-            match Scenario::from_file(file) {
+        for (file, loaded) in folder_files.iter().zip(load_all(&folder_files)) {
+            match loaded {
                 Ok(scenario) => {
                     if let Some(twin) = folder.iter().find(|s| s.name() == scenario.name()) {
                         problems.push(name_taken(file, &scenario, twin));
@@ -141,6 +142,44 @@ fn same_file(a: &Path, b: &Path) -> bool {
     Disk.identity(a) == Disk.identity(b)
 }
 
+/// Loads `files`, the folder's scenarios, in their order: on two threads
+/// or more when the machine has them, since a server answers nothing
+/// until every one is loaded. Each file is loaded on its own, so the
+/// results do not depend on the threads.
+fn load_all(files: &[PathBuf]) -> Vec<Result<Scenario, LoadError>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || files.len() < 2 {
+        return files.iter().map(|f| Scenario::from_file(f)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let take = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else {
+                return done;
+            };
+            done.push((i, Scenario::from_file(file)));
+        }
+    };
+    let mut loaded: Vec<(usize, Result<Scenario, LoadError>)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(files.len()))
+            .map(|_| scope.spawn(take))
+            .collect();
+        let mut loaded = take();
+        for helper in helpers {
+            loaded.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        loaded
+    });
+    loaded.sort_by_key(|(i, _)| *i);
+    loaded.into_iter().map(|(_, result)| result).collect()
+}
+
 fn name_taken(file: &Path, scenario: &Scenario, twin: &Scenario) -> Problem {
     Problem {
         location: Location {
@@ -199,5 +238,66 @@ impl Catalog {
     /// watcher should look at.
     pub fn watched_files(&self) -> &[PathBuf] {
         &self.watched
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(name: &str) -> String {
+        format!("name: {name}\ncredentials: [{{username: u, api_key: k}}]\n")
+    }
+
+    #[test]
+    fn a_folder_loads_in_file_order_whatever_the_threads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // Twelve files: `twin` twice (the later file is the one reported),
+        // one broken file, the rest plain.
+        for i in 0..12 {
+            let text = match i {
+                3 | 9 => scenario("twin"),
+                6 => "credentials: [oops\n".to_string(),
+                _ => scenario(&format!("s{i:02}")),
+            };
+            std::fs::write(dir.path().join(format!("f{i:02}.yaml")), text).expect("write");
+        }
+        let source = CatalogSource {
+            dir: Some(dir.path().to_path_buf()),
+            ..CatalogSource::default()
+        };
+        for _ in 0..5 {
+            let Err(CatalogError::Invalid(err)) = source.load() else {
+                panic!("the broken file and the twin are problems");
+            };
+            let files: Vec<String> = err
+                .problems
+                .iter()
+                .map(|p| {
+                    p.location
+                        .path
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
+            assert_eq!(files, ["f06.yaml", "f09.yaml"], "{err}");
+            assert!(
+                err.to_string()
+                    .contains("scenario name `twin` is already used by")
+            );
+        }
+        std::fs::remove_file(dir.path().join("f06.yaml")).expect("remove");
+        std::fs::remove_file(dir.path().join("f09.yaml")).expect("remove");
+        let catalog = source.load().expect("loads");
+        let names: Vec<&str> = catalog.scenarios.iter().map(|s| s.name()).collect();
+        let mut expected: Vec<String> = (0..12)
+            .filter(|i| ![3, 6, 9].contains(i))
+            .map(|i| format!("s{i:02}"))
+            .chain(["default".to_string(), "twin".to_string()])
+            .collect();
+        expected.sort();
+        assert_eq!(names, expected);
     }
 }
