@@ -9,12 +9,11 @@
 //! Every body is written from its own click and transactions into its own
 //! place, so the bodies do not depend on the threads or the order.
 
-use std::sync::Mutex;
-
 use bytes::Bytes;
 
 use super::group::Grouped;
 use super::model::{CLICK_KEYS, ClickSpec, PAYOUT_KEYS, TRANSACTION_KEYS, TransactionSpec};
+use super::parallel;
 use crate::render::{self, ObjectWriter};
 
 /// Clicks whose records are given back together.
@@ -41,7 +40,7 @@ impl Split {
         Split {
             round: ROUND,
             slice: SLICE,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            threads: parallel::cores(),
         }
     }
 }
@@ -131,43 +130,15 @@ fn slices<'r>(
 /// Renders the slices on up to `threads` threads, this one among them, and
 /// returns the contract's bodies of the clicks with a captured `response:`.
 fn render_slices(slices: Vec<Slice>, starts: &[usize], threads: usize) -> Vec<(usize, Bytes)> {
-    let helpers = threads.min(slices.len()).saturating_sub(1);
     // The last slice is taken first: the round's records go from the end back.
-    let queue = Mutex::new(slices);
-    if helpers == 0 {
-        return render_queue(&queue, starts);
-    }
-    std::thread::scope(|scope| {
-        let spawned: Vec<_> = (0..helpers)
-            .map(|_| scope.spawn(|| render_queue(&queue, starts)))
-            .collect();
-        let mut shadows = render_queue(&queue, starts);
-        for thread in spawned {
-            let more = thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            shadows.extend(more);
-        }
-        shadows
-    })
-}
-
-/// Renders slices from `queue` until it is empty.
-fn render_queue(queue: &Mutex<Vec<Slice>>, starts: &[usize]) -> Vec<(usize, Bytes)> {
-    let mut shadows = Vec::new();
-    // One buffer to write in, and each body copied out at its size.
-    let mut scratch = String::with_capacity(4096);
-    loop {
-        // A poisoned queue means another thread panicked: its join says so.
-        let next = match queue.lock() {
-            Ok(mut slices) => slices.pop(),
-            Err(_) => None,
-        };
-        let Some(slice) = next else {
-            return shadows;
-        };
-        render_slice(slice, starts, &mut scratch, &mut shadows);
-    }
+    let done = parallel::share(
+        slices,
+        threads,
+        // One buffer to write in, and each body copied out at its size.
+        || (String::with_capacity(4096), Vec::new()),
+        |(scratch, shadows), slice| render_slice(slice, starts, scratch, shadows),
+    );
+    done.into_iter().flat_map(|(_, shadows)| shadows).collect()
 }
 
 /// Writes each click's bodies and frees its texts and its transactions'.

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::parallel;
 use super::problem::{Location, Position, Problem};
 use super::source::{Disk, Source};
 use super::{LoadError, Scenario};
@@ -147,35 +147,14 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// until every one is loaded. Each file is loaded on its own, so the
 /// results do not depend on the threads.
 fn load_all(files: &[PathBuf]) -> Vec<Result<Scenario, LoadError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || files.len() < 2 {
-        return files.iter().map(|f| Scenario::from_file(f)).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let take = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(file) = files.get(i) else {
-                return done;
-            };
-            done.push((i, Scenario::from_file(file)));
-        }
-    };
-    let mut loaded: Vec<(usize, Result<Scenario, LoadError>)> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.min(files.len()))
-            .map(|_| scope.spawn(take))
-            .collect();
-        let mut loaded = take();
-        for helper in helpers {
-            loaded.extend(
-                helper
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            );
-        }
-        loaded
-    });
+    let done = parallel::share(
+        files.iter().enumerate().collect(),
+        parallel::cores(),
+        Vec::new,
+        |loaded: &mut Vec<_>, (i, file)| loaded.push((i, Scenario::from_file(file))),
+    );
+    let mut loaded: Vec<(usize, Result<Scenario, LoadError>)> =
+        done.into_iter().flatten().collect();
     loaded.sort_by_key(|(i, _)| *i);
     loaded.into_iter().map(|(_, result)| result).collect()
 }

@@ -17,6 +17,7 @@ use std::sync::{Mutex, mpsc};
 use super::{Reader, read_document};
 use crate::scenario::json::{self, Cursor, ITEM_DEPTH, Mark, SyntaxError};
 use crate::scenario::model::{ClickSpec, Document, TransactionSpec};
+use crate::scenario::parallel;
 use crate::scenario::problem::Problems;
 
 /// Files smaller than this are read on the calling thread: starting
@@ -45,7 +46,7 @@ impl Parallelism {
         let workers = if text.len() < PARALLEL_FROM_BYTES {
             0
         } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS))
+            parallel::cores().min(MAX_WORKERS)
         };
         Parallelism {
             workers,
