@@ -132,33 +132,6 @@ pub fn heap_block(bytes: usize) -> usize {
     (bytes.saturating_add(8 + 15) & !15).max(32)
 }
 
-/// What the journal holds for an entry whose texts add up to `text_bytes`:
-/// the entry's own block ([`super::stored`]'s, `STORED_ENTRY_BYTES`) and
-/// one block for its texts, each rounded as glibc rounds it.
-pub fn stored_bytes(text_bytes: usize) -> usize {
-    heap_block(STORED_ENTRY_BYTES) + heap_block(text_bytes)
-}
-
-/// The size of an entry as the journal holds it, without its texts (a
-/// test in [`super::stored`] checks it against the type).
-pub const STORED_ENTRY_BYTES: usize = 160;
-
-impl JournalEntry {
-    /// What the journal holds in memory for this entry, in bytes: its own
-    /// block and one block for all its texts, each rounded as glibc's
-    /// allocator rounds it.
-    pub fn memory_bytes(&self) -> usize {
-        let texts = [
-            Some(&self.method),
-            Some(&self.path),
-            Some(&self.scenario),
-            self.value.as_ref(),
-            self.click_hash.as_ref(),
-        ];
-        stored_bytes(texts.into_iter().flatten().map(String::len).sum())
-    }
-}
-
 /// The entry as JSON: a cut text is followed by `<name>_truncated: true`
 /// and `<name>_full_bytes`, both absent when it was kept whole.
 #[derive(Serialize)]

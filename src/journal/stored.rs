@@ -6,7 +6,9 @@
 
 use time::OffsetDateTime;
 
-use super::entry::{JournalEntry, Received, Truncated, cut, stored_bytes};
+use std::mem::size_of;
+
+use super::entry::{JournalEntry, Received, Truncated, cut, heap_block};
 
 /// One API request as the journal keeps it.
 #[derive(Debug)]
@@ -25,6 +27,29 @@ pub struct StoredEntry {
     /// The method, the path, the scenario name, the value and the click
     /// hash, each as the entry keeps it, one after another.
     texts: Box<str>,
+}
+
+/// What the journal holds for an entry whose texts add up to `text_bytes`:
+/// the entry's own block and one block for its texts, each rounded as
+/// glibc rounds it.
+fn stored_bytes(text_bytes: usize) -> usize {
+    heap_block(size_of::<StoredEntry>()) + heap_block(text_bytes)
+}
+
+impl JournalEntry {
+    /// What the journal holds in memory for this entry, in bytes: its own
+    /// block and one block for all its texts, each rounded as glibc's
+    /// allocator rounds it.
+    pub fn memory_bytes(&self) -> usize {
+        let texts = [
+            Some(&self.method),
+            Some(&self.path),
+            Some(&self.scenario),
+            self.value.as_ref(),
+            self.click_hash.as_ref(),
+        ];
+        stored_bytes(texts.into_iter().flatten().map(String::len).sum())
+    }
 }
 
 impl From<Received<'_>> for JournalEntry {
@@ -108,9 +133,6 @@ impl StoredEntry {
 
 #[cfg(test)]
 mod tests {
-    use std::mem::size_of;
-
-    use super::super::entry::{STORED_ENTRY_BYTES, heap_block};
     use super::*;
 
     fn received<'a>(value: Option<&'a str>, click_hash: Option<&'a str>) -> Received<'a> {
@@ -158,7 +180,6 @@ mod tests {
 
     #[test]
     fn an_entry_holds_two_blocks_its_own_and_its_texts() {
-        assert_eq!(STORED_ENTRY_BYTES, size_of::<StoredEntry>());
         let stored = StoredEntry::new(received(Some("abc"), Some("hash")));
         let texts = "GET".len() + "/api/transaction/click_detail".len() + "default".len() + 3 + 4;
         assert_eq!(
