@@ -29,6 +29,52 @@ async fn curl_get_with_d_sends_a_form_body_that_is_read() {
 }
 
 #[tokio::test]
+async fn a_body_whose_rest_comes_after_its_head_is_read_whole() {
+    // The head and the body's first bytes in one write, the rest a moment
+    // later: as a client on a slow link sends them, with a length and chunked.
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::bundled("default").await;
+    let body = format!("transaction_hash={EXAMPLE_CLICK}");
+    let (first, rest) = body.split_at(20);
+    let head = format!(
+        "GET /api/transaction/click_detail HTTP/1.1\r\nHost: {}\r\n\
+         api-key: {API_KEY}\r\napi-username: {USERNAME}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n",
+        server.addr
+    );
+    let sized = [
+        format!("{head}Content-Length: {}\r\n\r\n{first}", body.len()),
+        rest.to_string(),
+    ];
+    let chunked = [
+        format!(
+            "{head}Transfer-Encoding: chunked\r\n\r\n{:x}\r\n{first}\r\n",
+            first.len()
+        ),
+        format!("{:x}\r\n{rest}\r\n0\r\n\r\n", rest.len()),
+    ];
+    for [now, later] in [sized, chunked] {
+        let mut stream = tokio::net::TcpStream::connect(server.addr)
+            .await
+            .expect("connect");
+        stream.write_all(now.as_bytes()).await.expect("write");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        stream.write_all(later.as_bytes()).await.expect("write");
+        let mut response = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            stream.read_to_end(&mut response),
+        )
+        .await
+        .expect("answer within 10 s")
+        .expect("read");
+        let response = String::from_utf8_lossy(&response);
+        assert!(response.starts_with("HTTP/1.1 200 OK\r\n"), "{response}");
+        assert!(response.contains(&format!("\"click_hash\":\"{EXAMPLE_CLICK}\"")));
+    }
+}
+
+#[tokio::test]
 async fn php_curl_customrequest_get_with_postfields_is_read() {
     // CURLOPT_CUSTOMREQUEST "GET" + CURLOPT_POSTFIELDS http_build_query($data):
     // a form body with its Content-Type, on a GET.
