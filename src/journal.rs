@@ -84,10 +84,14 @@ impl Kept {
         }
     }
 
+    fn take_oldest(&mut self) -> Option<Box<StoredEntry>> {
+        let oldest = self.entries.pop_front()?;
+        self.entry_bytes -= oldest.memory_bytes();
+        Some(oldest)
+    }
+
     fn drop_oldest(&mut self) {
-        if let Some(oldest) = self.entries.pop_front() {
-            self.entry_bytes -= oldest.memory_bytes();
-        }
+        drop(self.take_oldest());
     }
 }
 
@@ -153,10 +157,21 @@ impl Journal {
         if !self.is_on() {
             return;
         }
-        // Built before taking the lock: requests wait on each other only
-        // for the list itself.
-        let entry = Box::new(StoredEntry::new(received));
         let mut kept = self.lock();
+        // A full journal, as a busy one is, gives its oldest entry's blocks
+        // to the new one rather than freeing them and allocating others.
+        let recycled = if kept.entries.len() >= self.capacity {
+            kept.take_oldest()
+        } else {
+            None
+        };
+        let entry = match recycled {
+            Some(mut oldest) => {
+                oldest.refill(received);
+                oldest
+            }
+            None => Box::new(StoredEntry::new(received)),
+        };
         kept.insert(entry);
         while !kept.entries.is_empty()
             && (kept.entries.len() > self.capacity || kept.bytes() > self.max_bytes)
@@ -278,6 +293,35 @@ mod tests {
         let journal = Journal::new(10, DEFAULT_JOURNAL_BYTES);
         (1..=5).for_each(|seq| journal.record(ping(seq)));
         assert_eq!(seqs(&journal.entries(Some(2))), [4, 5]);
+    }
+
+    #[test]
+    fn a_full_journal_keeps_each_new_request_as_it_came() {
+        let journal = Journal::new(2, DEFAULT_JOURNAL_BYTES);
+        let values = [
+            "a".repeat(200),
+            String::new(),
+            "b".repeat(3),
+            "c".repeat(90),
+        ];
+        let requests: Vec<Received<'_>> = values
+            .iter()
+            .zip(1..)
+            .map(|(value, seq)| Received {
+                seq,
+                value: (!value.is_empty()).then_some(value.as_str()),
+                click_hash: (seq % 2 == 0).then_some("35b71a300115be9.16738986"),
+                ..ping(seq)
+            })
+            .collect();
+        for request in &requests {
+            journal.record(*request);
+        }
+        let expected: Vec<JournalEntry> = requests[2..]
+            .iter()
+            .map(|r| JournalEntry::from(*r))
+            .collect();
+        assert_eq!(journal.entries(None), expected);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //!
 //! # What an entry costs
 //!
-//! [`JournalEntry::memory_bytes`] counts what the journal holds for the
+//! [`JournalEntry::memory_bytes`] counts what the journal holds for a new
 //! entry on the heap: its own block (the journal keeps each entry boxed)
-//! and one block holding all its texts ([`super::stored`]), each rounded as
+//! and one block holding all its texts ([`super::stored`]; an entry given
+//! an older one's blocks may hold a larger text block, counted as it is),
+//! each rounded as
 //! glibc's allocator rounds a request (the size plus 8 bytes of
 //! bookkeeping, to a multiple of 16, 32 at least). It
 //! is memory, not JSON: the journal's byte cap is meant to bound the

@@ -25,8 +25,9 @@ pub struct StoredEntry {
     /// `texts`; the click hash runs from the last to the end.
     ends: [u32; 4],
     /// The method, the path, the scenario name, the value and the click
-    /// hash, each as the entry keeps it, one after another.
-    texts: Box<str>,
+    /// hash, each as the entry keeps it, one after another. Its capacity
+    /// may be more than they need when the entry was refilled.
+    texts: String,
 }
 
 /// What the journal holds for an entry whose texts add up to `text_bytes`:
@@ -37,9 +38,9 @@ fn stored_bytes(text_bytes: usize) -> usize {
 }
 
 impl JournalEntry {
-    /// What the journal holds in memory for this entry, in bytes: its own
-    /// block and one block for all its texts, each rounded as glibc's
-    /// allocator rounds it.
+    /// What the journal holds in memory for this entry when it is new, in
+    /// bytes: its own block and one block for all its texts, each rounded
+    /// as glibc's allocator rounds it.
     pub fn memory_bytes(&self) -> usize {
         let texts = [
             Some(&self.method),
@@ -61,6 +62,25 @@ impl From<Received<'_>> for JournalEntry {
 impl StoredEntry {
     /// Keeps `received`, its client's texts cut to [`super::MAX_TEXT_BYTES`].
     pub fn new(received: Received<'_>) -> Self {
+        let mut entry = StoredEntry {
+            seq: 0,
+            time: OffsetDateTime::UNIX_EPOCH,
+            parameter: None,
+            outcome: "",
+            status: None,
+            truncated: Truncated::default(),
+            has_value: false,
+            has_click_hash: false,
+            ends: [0; 4],
+            texts: String::new(),
+        };
+        entry.refill(received);
+        entry
+    }
+
+    /// Keeps `received` instead of what it kept, in the same blocks: its
+    /// text block is only allocated again when the new texts do not fit.
+    pub fn refill(&mut self, received: Received<'_>) {
         let (method, method_full) = cut(received.method);
         let (path, path_full) = cut(received.path);
         let (scenario, scenario_full) = cut(received.scenario);
@@ -68,32 +88,32 @@ impl StoredEntry {
         // The click hash comes from the scenario and is kept whole.
         let click_hash = received.click_hash.unwrap_or("");
         let parts = [method, path, scenario, value, click_hash];
-        let mut texts = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        let mut ends = [0u32; 4];
+        let needed: usize = parts.iter().map(|p| p.len()).sum();
+        if needed > self.texts.capacity() {
+            // Exactly what they need, as a new entry's block would be.
+            self.texts = String::with_capacity(needed);
+        }
+        self.texts.clear();
         for (i, part) in parts.iter().enumerate() {
-            texts.push_str(part);
-            if let Some(end) = ends.get_mut(i) {
+            self.texts.push_str(part);
+            if let Some(end) = self.ends.get_mut(i) {
                 // The first four are cut to at most 256 bytes each.
-                *end = u32::try_from(texts.len()).unwrap_or(u32::MAX);
+                *end = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
             }
         }
-        StoredEntry {
-            seq: received.seq,
-            time: received.time,
-            parameter: received.parameter,
-            outcome: received.outcome,
-            status: received.status,
-            truncated: Truncated {
-                method: method_full,
-                path: path_full,
-                scenario: scenario_full,
-                value: value_full,
-            },
-            has_value: received.value.is_some(),
-            has_click_hash: received.click_hash.is_some(),
-            ends,
-            texts: texts.into_boxed_str(),
-        }
+        self.seq = received.seq;
+        self.time = received.time;
+        self.parameter = received.parameter;
+        self.outcome = received.outcome;
+        self.status = received.status;
+        self.truncated = Truncated {
+            method: method_full,
+            path: path_full,
+            scenario: scenario_full,
+            value: value_full,
+        };
+        self.has_value = received.value.is_some();
+        self.has_click_hash = received.click_hash.is_some();
     }
 
     /// Its sequence number.
@@ -101,9 +121,10 @@ impl StoredEntry {
         self.seq
     }
 
-    /// What it holds in memory, in bytes (see [`stored_bytes`]).
+    /// What it holds in memory, in bytes (see [`stored_bytes`]): its text
+    /// block as allocated, which a refilled entry may not use whole.
     pub fn memory_bytes(&self) -> usize {
-        stored_bytes(self.texts.len())
+        stored_bytes(self.texts.capacity())
     }
 
     /// Text `i` of method, path, scenario, value, click hash.
@@ -179,6 +200,42 @@ mod tests {
     }
 
     #[test]
+    fn a_refilled_entry_reads_as_a_new_one_and_counts_its_block_as_allocated() {
+        let long = "x".repeat(300);
+        let first = Received {
+            seq: 1,
+            method: &long,
+            status: None,
+            ..received(Some(&long), Some("35b71a300115be9.16738986"))
+        };
+        let second = Received {
+            path: "/api/service/ping",
+            parameter: None,
+            outcome: "ping",
+            ..received(None, None)
+        };
+        let mut stored = StoredEntry::new(first);
+        let large = stored.memory_bytes();
+        stored.refill(second);
+        assert_eq!(stored.to_entry(), StoredEntry::new(second).to_entry());
+        // The texts fit in the block the first entry had: it is kept.
+        assert_eq!(stored.memory_bytes(), large);
+        assert!(stored.memory_bytes() > StoredEntry::new(second).memory_bytes());
+        // Texts that do not fit get a block of their own size.
+        stored.refill(Received { seq: 3, ..first });
+        let larger = Received {
+            scenario: &long,
+            ..first
+        };
+        stored.refill(larger);
+        assert_eq!(stored.to_entry(), StoredEntry::new(larger).to_entry());
+        assert_eq!(
+            stored.memory_bytes(),
+            StoredEntry::new(larger).memory_bytes()
+        );
+    }
+
+    #[test]
     fn an_entry_holds_two_blocks_its_own_and_its_texts() {
         let stored = StoredEntry::new(received(Some("abc"), Some("hash")));
         let texts = "GET".len() + "/api/transaction/click_detail".len() + "default".len() + 3 + 4;
@@ -191,8 +248,10 @@ mod tests {
 
     #[test]
     fn entries_take_what_the_readme_says() {
-        // README, "The journal is bounded twice": from 224 bytes (a ping)
-        // to 1,232 (every client text at the cap, a 24-byte click hash).
+        // README, "The journal is bounded twice": an entry's own block of
+        // 168 bytes, from 224 bytes in all (a ping) to 1,232 (every client
+        // text at the cap, a 24-byte click hash).
+        assert_eq!(size_of::<StoredEntry>(), 168);
         let ping = Received {
             path: "/api/service/ping",
             parameter: None,
