@@ -13,10 +13,8 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::HeaderMap;
 use hyper::body::Body;
 use hyper::body::Incoming;
-use hyper::header::CONTENT_LENGTH;
 
 use crate::api_error::ErrorKind;
 
@@ -58,11 +56,10 @@ pub struct BodyRead {
 }
 
 /// Reads `body` under the cap.
-pub async fn read(body: Incoming, headers: &HeaderMap) -> BodyRead {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+pub async fn read(body: Incoming) -> BodyRead {
+    // The length the request's `Content-Length` declared, as hyper read it
+    // (none for a chunked body).
+    let declared = body.size_hint().exact();
     if let Some(length) = declared
         && length > BODY_LIMIT as u64
     {

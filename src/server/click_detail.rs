@@ -1,15 +1,12 @@
 //! `GET /api/transaction/click_detail`: the checks of the contract's error
 //! table in order, then a lookup of a body rendered at load.
 
-use std::net::IpAddr;
-
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::header::CONTENT_TYPE;
-use hyper::http::request::Parts;
 
 use super::access;
 use super::body::BodyError;
+use super::request::ApiRequest;
 use super::response::{self, Outcome, Reply};
 use crate::api_error::ErrorKind;
 use crate::params;
@@ -18,26 +15,24 @@ use crate::scenario::{LookupKey, Scenario};
 /// Answers a click lookup.
 pub async fn answer(
     scenario: &Scenario,
-    parts: &Parts,
-    peer: IpAddr,
+    request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
 ) -> Reply {
-    let body = match access::admit(scenario, parts, peer, body) {
+    let body = match access::admit(scenario, request, body) {
         Ok(body) => body,
         Err(refused) => return *refused,
     };
     let errors = scenario.errors();
-    let lookup =
-        match params::read_lookup(parts.headers.get(CONTENT_TYPE), body, parts.uri.query()).await {
-            Ok(Some(lookup)) => lookup,
-            Ok(None) => {
-                return response::api_error(errors, ErrorKind::MissingParameter, None).into();
-            }
-            Err(malformed) => {
-                return response::api_error(errors, ErrorKind::MalformedBody, Some(&malformed.0))
-                    .into();
-            }
-        };
+    let lookup = match params::read_lookup(request.content_type, body, request.query).await {
+        Ok(Some(lookup)) => lookup,
+        Ok(None) => {
+            return response::api_error(errors, ErrorKind::MissingParameter, None).into();
+        }
+        Err(malformed) => {
+            return response::api_error(errors, ErrorKind::MalformedBody, Some(&malformed.0))
+                .into();
+        }
+    };
     let clicks = scenario.clicks();
     // Lookups read the lifecycle's state without waiting for an action.
     let ledger = scenario.ledger().current();

@@ -2,17 +2,14 @@
 //! runs, then each action's own parameters, then the transaction, then (for
 //! events) whether it was already voided, charged back or reversed.
 
-use std::net::IpAddr;
-
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::header::CONTENT_TYPE;
-use hyper::http::request::Parts;
 use serde_json::json;
 
 use super::access;
 use super::action::Action;
 use super::body::BodyError;
+use super::request::ApiRequest;
 use super::response::{self, Decided, Outcome, Reply};
 use crate::api_error::ErrorKind;
 use crate::params::{self, Params};
@@ -95,17 +92,15 @@ fn digits(text: &str, most: usize) -> bool {
 pub async fn answer(
     scenario: &Scenario,
     action: Action,
-    parts: &Parts,
-    peer: IpAddr,
+    request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
 ) -> Reply {
-    let body = match access::admit(scenario, parts, peer, body) {
+    let body = match access::admit(scenario, request, body) {
         Ok(body) => body,
         Err(refused) => return *refused,
     };
     let errors = scenario.errors();
-    let content_type = parts.headers.get(CONTENT_TYPE);
-    let params = match params::read_params(content_type, body, parts.uri.query(), NAMES).await {
+    let params = match params::read_params(request.content_type, body, request.query, NAMES).await {
         Ok(params) => params,
         Err(malformed) => {
             return response::api_error(errors, ErrorKind::MalformedBody, Some(&malformed.0))

@@ -110,10 +110,10 @@ impl Activity {
     }
 
     /// A request arrived; it counts as in flight until the guard is dropped
-    /// (its answer is ready, or the client went away).
+    /// (its answer is ready, or the client went away). Its bytes were just
+    /// read, which noted the time.
     pub fn request_started(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
-        self.touch();
         InFlight(Arc::clone(self))
     }
 

@@ -9,6 +9,7 @@
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
 //! - [`limits`]: header timeout and size, idle timeout, connection cap.
 //! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
+//! - [`request`]: what the API endpoints read of a request, in one pass.
 //! - [`response`]: JSON responses and what a request's outcome was.
 //! - [`ui`]: `GET /__mock/ui`, the QA console built into the binary.
 //! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
@@ -25,6 +26,7 @@ pub mod limits;
 pub mod openapi;
 pub mod ping;
 pub mod reload;
+pub mod request;
 pub mod response;
 pub mod router;
 pub mod state;

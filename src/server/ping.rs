@@ -1,18 +1,16 @@
 //! `GET /api/service/ping`: `1` for a caller that passes the access checks.
 
-use std::net::IpAddr;
-
 use bytes::Bytes;
 use hyper::StatusCode;
-use hyper::http::request::Parts;
 
 use super::access;
+use super::request::ApiRequest;
 use super::response::{self, Answer, Outcome};
 use crate::scenario::Scenario;
 
 /// Answers a ping.
-pub fn answer(scenario: &Scenario, parts: &Parts, peer: IpAddr) -> (Answer, Outcome) {
-    match access::check(scenario, parts, peer) {
+pub fn answer(scenario: &Scenario, request: &ApiRequest<'_>) -> (Answer, Outcome) {
+    match access::check(scenario, request) {
         Some(kind) => response::api_error(scenario.errors(), kind, None),
         None => (
             response::json(StatusCode::OK, Bytes::from_static(b"1")),

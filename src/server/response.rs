@@ -119,8 +119,15 @@ impl Outcome {
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Outcome::Error(kind) => write!(f, "error={}", kind.name()),
-            Outcome::Click(hash) => write!(f, "click={hash}"),
+            // Each part written as it is: this is on every request's log line.
+            Outcome::Error(kind) => {
+                f.write_str("error=")?;
+                f.write_str(kind.name())
+            }
+            Outcome::Click(hash) => {
+                f.write_str("click=")?;
+                f.write_str(hash)
+            }
             Outcome::Pong => f.write_str("ping"),
             Outcome::Admin => f.write_str("admin"),
             Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use hyper::body::Incoming;
-use hyper::header::{CONNECTION, HeaderName, HeaderValue};
+use hyper::header::{CONNECTION, HeaderValue};
 use hyper::{Method, Request};
 
 use hyper::http::request::Parts;
@@ -18,15 +18,13 @@ use super::action::Action;
 use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
+use super::request::ApiRequest;
 use super::response::{self, HttpResponse, Outcome, Reply};
 use super::state::MockState;
 use super::{click_detail, lifecycle, ping};
 use crate::api_error::ErrorKind;
 use crate::journal::Received;
 use crate::scenario::Scenario;
-
-/// The header that picks a scenario for one request.
-pub const SCENARIO_HEADER: HeaderName = HeaderName::from_static("x-mock-scenario");
 
 /// The endpoints the mock serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +95,7 @@ impl Router {
         let BodyRead {
             content,
             close_connection,
-        } = body::read(incoming, &parts.headers).await;
+        } = body::read(incoming).await;
         let endpoint = Endpoint::of(parts.uri.path());
         let mut dropped = false;
         // The scenario that answers, held so its name is borrowed, not copied.
@@ -108,10 +106,10 @@ impl Router {
         } else {
             let arrived = OffsetDateTime::now_utc();
             let seq = self.state.journal().next_seq();
+            let request = ApiRequest::of(&parts, peer.ip());
             // An empty header counts as absent, as an empty parameter does.
-            let requested = parts
-                .headers
-                .get(SCENARIO_HEADER)
+            let requested = request
+                .scenario
                 .filter(|v| !v.is_empty())
                 .map(|v| String::from_utf8_lossy(v.as_bytes()));
             let chosen = match self.state.scenario_for(requested.as_deref()) {
@@ -125,7 +123,7 @@ impl Router {
                 Ok(scenario) => {
                     answering = scenario;
                     let (reply, drop) =
-                        answer_api(endpoint, &answering, &parts, peer, content).await;
+                        answer_api(endpoint, &answering, &parts.method, &request, content).await;
                     dropped = drop.is_some();
                     (reply, Cow::Borrowed(answering.name()))
                 }
@@ -146,13 +144,15 @@ impl Router {
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
         tracing::info!(
+            // A text rather than a format string: the same line, with no
+            // formatting to do.
+            message = "request",
             method = %parts.method,
             path = parts.uri.path(),
             scenario = scenario.as_deref(),
             status = (!dropped).then(|| answer.status.as_u16()),
             outcome = %outcome,
             latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "request"
         );
         if dropped {
             return Err(DropConnection);
@@ -198,8 +198,8 @@ impl Router {
 async fn answer_api(
     endpoint: Endpoint,
     scenario: &Scenario,
-    parts: &Parts,
-    peer: SocketAddr,
+    method: &Method,
+    request: &ApiRequest<'_>,
     content: Result<bytes::Bytes, body::BodyError>,
 ) -> (Reply, Option<DropConnection>) {
     if matches!(endpoint, Endpoint::Admin(_) | Endpoint::Unknown) {
@@ -212,7 +212,7 @@ async fn answer_api(
     };
     // Check 2, for every API endpoint: its one method.
     let reply = match endpoint {
-        _ if !endpoint.takes(&parts.method) => {
+        _ if !endpoint.takes(method) => {
             let (mut answer, outcome) =
                 response::api_error(scenario.errors(), ErrorKind::MethodNotAllowed, None);
             if let Some(allow) = endpoint.allow() {
@@ -222,11 +222,9 @@ async fn answer_api(
             }
             (answer, outcome).into()
         }
-        Endpoint::ClickDetail => click_detail::answer(scenario, parts, peer.ip(), content).await,
-        Endpoint::Action(action) => {
-            lifecycle::answer(scenario, action, parts, peer.ip(), content).await
-        }
-        _ => ping::answer(scenario, parts, peer.ip()).into(),
+        Endpoint::ClickDetail => click_detail::answer(scenario, request, content).await,
+        Endpoint::Action(action) => lifecycle::answer(scenario, action, request, content).await,
+        _ => ping::answer(scenario, request).into(),
     };
     faults::after(scenario, rule, reply).await
 }
