@@ -110,8 +110,10 @@ impl Activity {
     }
 
     /// A request arrived; it counts as in flight until the guard is dropped
-    /// (its answer is ready, or the client went away). Its bytes were just
-    /// read, which noted the time.
+    /// (its answer is ready, or the client went away). The clock is not
+    /// read here: the read that brought its bytes noted the time, or, for
+    /// a request that came in the same read as the one before it, that
+    /// one's answer did, and while it is in flight it is never idle.
     pub fn request_started(self: &Arc<Self>) -> InFlight {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
         InFlight(Arc::clone(self))
