@@ -166,9 +166,19 @@ fn read_pairs(form: &str, names: &'static [&'static str]) -> Params {
     if memchr::memchr2(b'%', b'+', form.as_bytes()).is_some() {
         return from_pairs(names, form_urlencoded::parse(form.as_bytes()));
     }
-    let pairs = form
-        .split('&')
-        .map(|pair| pair.split_once('=').unwrap_or((pair, "")));
+    // Split at bytes found by memchr rather than by `str::split`'s general
+    // searcher: `&` and `=` are ASCII, so every piece is still text.
+    let bytes = form.as_bytes();
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'&', bytes).chain([bytes.len()]);
+    let pairs = ends.map(|end| {
+        let pair = &form[start..end];
+        start = end + 1;
+        match memchr::memchr(b'=', pair.as_bytes()) {
+            Some(at) => (&pair[..at], &pair[at + 1..]),
+            None => (pair, ""),
+        }
+    });
     from_pairs(names, pairs)
 }
 

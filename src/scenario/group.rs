@@ -3,11 +3,7 @@
 //! of clicks has its transactions in one range too, which one thread can
 //! render and then give up while another renders the next range.
 
-use std::collections::HashMap as StdHashMap;
-
-/// The index's map of click hashes, hashed with foldhash (see [`super::index`]).
-type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
-
+use super::keys::KeyMap;
 use super::model::{ClickSpec, TransactionSpec};
 
 /// Clicks and their transactions: the clicks in fixture order, the
@@ -30,7 +26,7 @@ impl Grouped {
     pub fn new(
         clicks: Vec<ClickSpec>,
         mut transactions: Vec<TransactionSpec>,
-        clicks_by_hash: &HashMap<String, usize>,
+        clicks_by_hash: &KeyMap<usize>,
     ) -> Self {
         // The transactions naming no click go last, as if owned by one more click.
         let orphan = clicks.len();

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use super::bodies::{self, Split};
 use super::faults::FaultOutcome;
 use super::group::Grouped;
+use super::keys::{KeyList, KeyMap};
 use super::model::{ClickSpec, TransactionSpec};
 use super::parallel;
 
@@ -72,11 +73,11 @@ pub struct ClickBehaviour {
 /// Clicks and the maps that find them.
 #[derive(Debug, Default)]
 pub struct ClickIndex {
-    hashes: Vec<String>,
+    hashes: KeyList,
     bodies: Vec<Bytes>,
-    by_hash: HashMap<String, usize>,
-    by_subscription: HashMap<String, usize>,
-    by_order: HashMap<String, usize>,
+    by_hash: KeyMap<usize>,
+    by_subscription: KeyMap<usize>,
+    by_order: KeyMap<usize>,
     /// Only the few clicks that have one.
     behaviours: HashMap<usize, ClickBehaviour>,
     transactions: usize,
@@ -104,12 +105,14 @@ impl ClickIndex {
         transactions: Vec<TransactionSpec>,
         split: Split,
     ) -> Self {
-        let mut by_hash: HashMap<String, usize> = HashMap::with_capacity_and_hasher(
+        let hashes = clicks.iter().map(ClickSpec::click_hash);
+        let transaction_hashes = transactions.iter().map(TransactionSpec::transaction_hash);
+        let mut by_hash = KeyMap::with_capacity(
             clicks.len() + transactions.len(),
-            Default::default(),
+            hashes.clone().chain(transaction_hashes).map(str::len).sum(),
         );
-        for (i, click) in clicks.iter().enumerate() {
-            by_hash.insert(click.click_hash().to_string(), i);
+        for (i, hash) in hashes.enumerate() {
+            by_hash.insert_first(hash, i);
         }
         let grouped = Grouped::new(clicks, transactions, &by_hash);
         let large = grouped.clicks.len() + grouped.transactions.len() >= parallel::FROM_RECORDS;
@@ -128,7 +131,7 @@ impl ClickIndex {
     /// The index without its bodies and its subscription and order maps:
     /// `by_hash` (the click hashes) completed with the transaction hashes,
     /// and what else is read from the records' texts.
-    fn from_texts(grouped: &Grouped, mut by_hash: HashMap<String, usize>) -> Self {
+    fn from_texts(grouped: &Grouped, mut by_hash: KeyMap<usize>) -> Self {
         let mut index = ClickIndex {
             transactions: grouped.transactions.len(),
             ..ClickIndex::default()
@@ -137,7 +140,7 @@ impl ClickIndex {
             // A click_hash wins over an equal transaction_hash.
             let key = transaction.transaction_hash();
             if !key.is_empty() {
-                by_hash.entry(key.to_string()).or_insert(i);
+                by_hash.insert_first(key, i);
             }
             if let Some(id) = &transaction.transactionid {
                 let hash = key.to_string();
@@ -145,11 +148,12 @@ impl ClickIndex {
             }
         }
         index.by_hash = by_hash;
-        index.hashes = grouped
-            .clicks
-            .iter()
-            .map(|c| c.click_hash().to_string())
-            .collect();
+        let hashes = grouped.clicks.iter().map(ClickSpec::click_hash);
+        index.hashes =
+            KeyList::with_capacity(grouped.clicks.len(), hashes.clone().map(str::len).sum());
+        for hash in hashes {
+            index.hashes.push(hash);
+        }
         for (i, click) in grouped.clicks.iter().enumerate() {
             if click.latency_ms.is_some() || click.fault.is_some() {
                 let behaviour = ClickBehaviour {
@@ -183,7 +187,7 @@ impl ClickIndex {
     pub fn at(&self, index: usize) -> Match<'_> {
         Match {
             index,
-            click_hash: &self.hashes[index],
+            click_hash: self.hashes.get(index),
             body: &self.bodies[index],
             behaviour: self.behaviours.get(&index),
         }
@@ -197,7 +201,8 @@ impl ClickIndex {
 
     /// Whether `hash` is a click's own `click_hash`.
     pub fn is_click_hash(&self, hash: &str) -> bool {
-        self.by_hash(hash).is_some_and(|i| self.hashes[i] == hash)
+        self.by_hash(hash)
+            .is_some_and(|i| self.hashes.get(i) == hash)
     }
 
     /// The click `orderid` finds, as a lookup by order finds it.
@@ -230,7 +235,7 @@ impl ClickIndex {
 
     /// Every click's `click_hash`, in file order.
     pub fn click_hashes(&self) -> impl Iterator<Item = &str> {
-        self.hashes.iter().map(String::as_str)
+        self.hashes.iter()
     }
 
     /// How many clicks there are.
@@ -247,17 +252,19 @@ impl ClickIndex {
 /// The maps from `subscription_id` and from `orderid` to a click; the first
 /// transaction in click order, then fixture order, wins a shared
 /// subscription or order.
-fn other_lookups(grouped: &Grouped) -> (HashMap<String, usize>, HashMap<String, usize>) {
-    let count = grouped.transactions.len();
-    let mut by_subscription = HashMap::with_capacity_and_hasher(count, Default::default());
-    let mut by_order = HashMap::with_capacity_and_hasher(count, Default::default());
+fn other_lookups(grouped: &Grouped) -> (KeyMap<usize>, KeyMap<usize>) {
+    let map = |key| {
+        let values = grouped.transactions.iter().map(|t| t.value(key));
+        KeyMap::with_capacity(grouped.transactions.len(), values.map(str::len).sum())
+    };
+    let (mut by_subscription, mut by_order) = (map("subscription_id"), map("orderid"));
     for (i, transaction) in grouped.iter() {
         for (map, key) in [
             (&mut by_subscription, transaction.value("subscription_id")),
             (&mut by_order, transaction.value("orderid")),
         ] {
             if !key.is_empty() {
-                map.entry(key.to_string()).or_insert(i);
+                map.insert_first(key, i);
             }
         }
     }

@@ -8,6 +8,7 @@
 //! - [`read`]: the format read from a located tree, every problem collected.
 //! - [`load`]: includes, cycles and the checks that span files.
 //! - [`index`]: clicks indexed for lookup, bodies rendered at load.
+//! - [`keys`]: the index's keys, end to end in one string.
 //! - [`group`]: each click's transactions, put in click order.
 //! - [`bodies`]: every click's body rendered at load, its records given up as it goes.
 //! - [`lifecycle`]: what voids, chargebacks, reversals and revenue updates changed.
@@ -25,6 +26,7 @@ pub mod faults;
 pub mod group;
 pub mod index;
 pub mod json;
+pub mod keys;
 pub mod lifecycle;
 pub mod load;
 pub mod model;
