@@ -3,7 +3,6 @@
 //! of clicks has its transactions in one range too, which one thread can
 //! render and then give up while another renders the next range.
 
-use super::keys::KeyMap;
 use super::model::{ClickSpec, TransactionSpec};
 
 /// Clicks and their transactions: the clicks in fixture order, the
@@ -20,25 +19,19 @@ pub struct Grouped {
 }
 
 impl Grouped {
-    /// Puts each transaction under the click whose `click_hash` it names
-    /// (`clicks_by_hash` finds the click); one naming no click is left out,
-    /// as validation has reported it.
+    /// Puts each transaction under its click, `owners[i]` being the
+    /// click of `transactions[i]`; one whose owner is past the last click
+    /// names none and is left out, as validation has reported it.
     pub fn new(
         clicks: Vec<ClickSpec>,
         mut transactions: Vec<TransactionSpec>,
-        clicks_by_hash: &KeyMap<usize>,
+        mut owners: Vec<usize>,
     ) -> Self {
         // The transactions naming no click go last, as if owned by one more click.
         let orphan = clicks.len();
-        let owners: Vec<usize> = transactions
-            .iter()
-            .map(|t| {
-                clicks_by_hash
-                    .get(&t.click_hash.value)
-                    .copied()
-                    .unwrap_or(orphan)
-            })
-            .collect();
+        for owner in &mut owners {
+            *owner = (*owner).min(orphan);
+        }
         let mut starts = vec![0; orphan + 2];
         for &owner in &owners {
             starts[owner + 1] += 1;

@@ -16,6 +16,7 @@ use super::bodies::{self, Split};
 use super::faults::FaultOutcome;
 use super::group::Grouped;
 use super::keys::{KeyList, KeyMap};
+use super::load::Links;
 use super::model::{ClickSpec, TransactionSpec};
 use super::parallel;
 
@@ -92,29 +93,24 @@ pub struct ClickIndex {
 
 impl ClickIndex {
     /// Indexes validated clicks and transactions (every transaction's click
-    /// exists), consuming them: everything read from their texts is read
-    /// first, then the bodies are rendered on every core while the records
-    /// are given up (see [`bodies`]).
-    pub fn build(clicks: Vec<ClickSpec>, transactions: Vec<TransactionSpec>) -> Self {
-        ClickIndex::build_split(clicks, transactions, Split::for_machine())
+    /// exists) in load order, with the links the load's checks found,
+    /// consuming them: everything read from their texts is read first, then
+    /// the bodies are rendered on every core while the records are given up
+    /// (see [`bodies`]).
+    pub fn build(clicks: Vec<ClickSpec>, transactions: Vec<TransactionSpec>, links: Links) -> Self {
+        ClickIndex::build_split(clicks, transactions, links, Split::for_machine())
     }
 
     /// [`ClickIndex::build`] with the rendering cut up as `split` says.
     fn build_split(
         clicks: Vec<ClickSpec>,
         transactions: Vec<TransactionSpec>,
+        links: Links,
         split: Split,
     ) -> Self {
-        let hashes = clicks.iter().map(ClickSpec::click_hash);
-        let transaction_hashes = transactions.iter().map(TransactionSpec::transaction_hash);
-        let mut by_hash = KeyMap::with_capacity(
-            clicks.len() + transactions.len(),
-            hashes.clone().chain(transaction_hashes).map(str::len).sum(),
-        );
-        for (i, hash) in hashes.enumerate() {
-            by_hash.insert_first(hash, i);
-        }
-        let grouped = Grouped::new(clicks, transactions, &by_hash);
+        // The click hashes, to which the transaction hashes are added.
+        let by_hash = links.clicks;
+        let grouped = Grouped::new(clicks, transactions, links.owners);
         let large = grouped.clicks.len() + grouped.transactions.len() >= parallel::FROM_RECORDS;
         let ((by_subscription, by_order), mut index) = parallel::join(
             large,
@@ -320,21 +316,19 @@ mod tests {
     }
 
     /// The scenario's records, as the loader hands them to the index.
-    fn records() -> (Vec<ClickSpec>, Vec<TransactionSpec>) {
+    fn build(split: Split) -> ClickIndex {
         let source = source::Memory {
             path: PathBuf::from("many.yaml"),
             text: scenario(),
         };
         let loaded = load::load(&source, &source.path).expect("a valid scenario");
-        (
-            load::concat(loaded.clicks),
+        let clicks = load::concat(loaded.clicks);
+        ClickIndex::build_split(
+            clicks,
             load::concat(loaded.transactions),
+            loaded.links,
+            split,
         )
-    }
-
-    fn build(split: Split) -> ClickIndex {
-        let (clicks, transactions) = records();
-        ClickIndex::build_split(clicks, transactions, split)
     }
 
     #[test]

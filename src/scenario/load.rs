@@ -2,6 +2,8 @@
 //! nested, cycles refused; a `.json` file read as JSON, any other as YAML),
 //! and the checks that span files: duplicate hashes,
 //! transactions whose click is missing, a scenario without credentials.
+//! The map of click hashes and each transaction's click, which those checks
+//! build, go on to the index ([`Links`]) rather than being built twice.
 
 use std::collections::HashMap as StdHashMap;
 
@@ -13,6 +15,7 @@ type HashMap<K, V> = StdHashMap<K, V, foldhash::fast::RandomState>;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::keys::KeyMap;
 use super::model::{ClickSpec, Document, TransactionSpec};
 use super::parallel;
 use super::problem::{Location, Position, Problem, Problems};
@@ -31,6 +34,22 @@ pub struct Loaded {
     pub transactions: Vec<FileRecords<TransactionSpec>>,
     /// Every file read, as the source identifies it.
     pub files: Vec<PathBuf>,
+    /// The clicks' hashes and each transaction's click, as the checks
+    /// across files found them: the index starts from them.
+    pub links: Links,
+}
+
+/// Which click each hash and each transaction belongs to, by the click's
+/// place in load order.
+#[derive(Debug, Default)]
+pub struct Links {
+    /// Each `click_hash` and its click, the first one in load order when it
+    /// is duplicated; room is made for the transactions' hashes, which the
+    /// index adds.
+    pub clicks: KeyMap<usize>,
+    /// For each transaction in load order, the click its `click_hash`
+    /// names; the number of clicks when none does.
+    pub owners: Vec<usize>,
 }
 
 /// The records of one file, in file order.
@@ -201,7 +220,9 @@ impl Loader<'_> {
         self.problems.append(duplicates);
         self.problems.append(transactions);
         if !self.unreadable {
-            self.problems.append(missing_clicks(loaded, &clicks));
+            let (owners, missing) = owners(loaded, &clicks);
+            self.problems.append(missing);
+            self.loaded.links = Links { clicks, owners };
         }
     }
 }
@@ -209,6 +230,17 @@ impl Loader<'_> {
 /// Where each hash was first defined; a [`Location`] is only built for a
 /// message, so the maps hold no copy of a path.
 type FirstDefined<'l> = HashMap<&'l str, (&'l Path, Position)>;
+
+/// The file and place of the click at `index` in load order.
+fn click_at(loaded: &Loaded, mut index: usize) -> (&Path, Position) {
+    for file in &loaded.clicks {
+        match file.records.get(index) {
+            Some(click) => return (&file.path, click.hash_at),
+            None => index -= file.records.len(),
+        }
+    }
+    unreachable!("a click index past the last click")
+}
 
 fn located((path, at): (&Path, Position)) -> Location {
     Location {
@@ -238,23 +270,27 @@ fn first_or_duplicate<'l>(
     }
 }
 
-/// Every `click_hash` where it is first defined, and its duplicates.
-fn first_clicks(loaded: &Loaded) -> (FirstDefined<'_>, Problems) {
+/// Every `click_hash` and the first click in load order that has it, and
+/// its duplicates.
+fn first_clicks(loaded: &Loaded) -> (KeyMap<usize>, Problems) {
     let mut problems = Problems::default();
-    let mut clicks: FirstDefined = HashMap::with_capacity_and_hasher(
-        loaded.clicks.iter().map(|f| f.records.len()).sum(),
-        Default::default(),
-    );
-    for (path, click) in loaded.clicks() {
+    let records = loaded.clicks.iter().map(|f| f.records.len()).sum::<usize>()
+        + loaded
+            .transactions
+            .iter()
+            .map(|f| f.records.len())
+            .sum::<usize>();
+    let hashes = loaded.clicks().map(|(_, c)| c.click_hash());
+    let transaction_hashes = loaded.transactions().map(|(_, t)| t.transaction_hash());
+    let bytes = hashes.chain(transaction_hashes).map(str::len).sum();
+    let mut clicks = KeyMap::with_capacity(records, bytes);
+    for (i, (path, click)) in loaded.clicks().enumerate() {
         let hash = click.click_hash();
-        if !hash.is_empty() {
-            first_or_duplicate(
-                &mut clicks,
-                &mut problems,
-                "click_hash",
-                hash,
-                (path, click.hash_at),
-            );
+        if !hash.is_empty() && !clicks.insert_first(hash, i) {
+            let first = clicks.get(hash).map_or(i, |&first| first);
+            let first = located(click_at(loaded, first));
+            let message = format!("duplicate click_hash `{hash}` (first defined at {first})");
+            problems.push(path, click.hash_at, message);
         }
     }
     (clicks, problems)
@@ -289,12 +325,16 @@ fn duplicate_transactions(loaded: &Loaded) -> Problems {
     problems
 }
 
-/// Transactions whose `click_hash` names no click.
-fn missing_clicks(loaded: &Loaded, clicks: &FirstDefined) -> Problems {
+/// Each transaction's click (see [`Links::owners`]), and the transactions
+/// whose `click_hash` names no click.
+fn owners(loaded: &Loaded, clicks: &KeyMap<usize>) -> (Vec<usize>, Problems) {
+    let none = loaded.clicks.iter().map(|f| f.records.len()).sum();
     let mut problems = Problems::default();
+    let mut owners = Vec::with_capacity(loaded.transactions.iter().map(|f| f.records.len()).sum());
     for (path, transaction) in loaded.transactions() {
         let click = &transaction.click_hash;
-        if !click.value.is_empty() && !clicks.contains_key(click.value.as_str()) {
+        let owner = clicks.get(&click.value).copied();
+        if owner.is_none() && !click.value.is_empty() {
             let message = format!(
                 "transaction `{}` names click_hash `{}`, which no click has",
                 transaction.transaction_hash(),
@@ -302,6 +342,7 @@ fn missing_clicks(loaded: &Loaded, clicks: &FirstDefined) -> Problems {
             );
             problems.push(path, click.at, message);
         }
+        owners.push(owner.unwrap_or(none));
     }
-    problems
+    (owners, problems)
 }

@@ -117,9 +117,10 @@ impl Scenario {
             clicks,
             transactions,
             files,
+            links,
         } = load::load(source, path).map_err(|problems| LoadError { problems })?;
         // The index takes the records: rendering frees them as it goes.
-        let clicks = ClickIndex::build(load::concat(clicks), load::concat(transactions));
+        let clicks = ClickIndex::build(load::concat(clicks), load::concat(transactions), links);
         let name = root.name.map_or(fallback_name, |name| name.value);
         let overrides = root.errors.map(|e| e.value).unwrap_or_default();
         let clock = root.now.map_or_else(

@@ -387,6 +387,18 @@ fn duplicate_click_hash_across_files_is_located_at_the_second_and_names_the_firs
 }
 
 #[test]
+fn a_duplicate_names_the_first_in_whichever_file_of_the_load_it_is() {
+    // clicks.yaml, then more-clicks.yaml, then the scenario's own clicks.
+    let problem = only_problem("duplicate-click-hash-in-a-later-file.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/duplicate-click-hash-in-a-later-file.yaml:9:17: duplicate click_hash `c2` \
+         (first defined at tests/data/includes/more-clicks.yaml:3:17)"
+    );
+}
+
+#[test]
 fn duplicate_transaction_hash_is_located_at_the_second_and_names_the_first() {
     let problem = only_problem("duplicate-transaction-hash.yaml");
 
@@ -644,7 +656,7 @@ fn scenario_without_a_name_is_named_after_its_file() {
 
 /// For each top-level file of `tests/data/`, the start of a line `validate` prints on
 /// stderr (a few files are refused for a problem located in the fixture they include).
-const BROKEN_FILES: [(&str, &str); 38] = [
+const BROKEN_FILES: [(&str, &str); 39] = [
     (
         "bad-allowed-ip.yaml",
         "tests/data/bad-allowed-ip.yaml:4:26: `10.0.0.300` is not an IP address",
@@ -672,6 +684,10 @@ const BROKEN_FILES: [(&str, &str); 38] = [
     (
         "duplicate-click-hash-across-files.yaml",
         "tests/data/duplicate-click-hash-across-files.yaml:7:17: duplicate click_hash `c1`",
+    ),
+    (
+        "duplicate-click-hash-in-a-later-file.yaml",
+        "tests/data/duplicate-click-hash-in-a-later-file.yaml:9:17: duplicate click_hash `c2`",
     ),
     (
         "duplicate-transaction-hash.yaml",
