@@ -251,15 +251,16 @@ impl Journal {
 
 #[cfg(test)]
 mod tests {
+    use std::time::SystemTime;
+
     use proptest::prelude::*;
-    use time::OffsetDateTime;
 
     use super::*;
 
     fn ping(seq: u64) -> Received<'static> {
         Received {
             seq,
-            time: OffsetDateTime::UNIX_EPOCH,
+            time: SystemTime::UNIX_EPOCH,
             method: "GET",
             path: "/api/service/ping",
             scenario: "default",

@@ -351,7 +351,7 @@ fn describe(total: &usize, failures: &[Failure]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use time::OffsetDateTime;
+    use std::time::SystemTime;
 
     use super::*;
     use crate::journal::Received;
@@ -359,7 +359,7 @@ mod tests {
     fn entry(seq: u64, value: &str, status: u16) -> JournalEntry {
         JournalEntry::from(Received {
             seq,
-            time: OffsetDateTime::UNIX_EPOCH,
+            time: SystemTime::UNIX_EPOCH,
             method: "GET",
             path: "/api/transaction/click_detail",
             scenario: "default",

@@ -16,8 +16,10 @@
 //! count differently from what it holds.
 
 use serde::{Serialize, Serializer};
+use std::time::SystemTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
+
 use time::{OffsetDateTime, UtcOffset};
 
 /// The most bytes of any one text a client chose that an entry keeps: the
@@ -31,8 +33,9 @@ pub const MAX_TEXT_BYTES: usize = 256;
 pub struct Received<'a> {
     /// Its sequence number, taken when it arrived ([`super::Journal::next_seq`]).
     pub seq: u64,
-    /// When it arrived.
-    pub time: OffsetDateTime,
+    /// When it arrived, as the system clock read it: turned into a date
+    /// only when the entry is read, not on every request.
+    pub time: SystemTime,
     /// The HTTP method.
     pub method: &'a str,
     /// The path, without the query string.
@@ -219,7 +222,7 @@ mod tests {
     fn received(value: Option<&str>) -> Received<'_> {
         Received {
             seq: 1,
-            time: OffsetDateTime::UNIX_EPOCH,
+            time: SystemTime::UNIX_EPOCH,
             method: "GET",
             path: "/api/transaction/click_detail",
             scenario: "default",

@@ -4,9 +4,10 @@
 //! text, which the request path pays for on every API request; the
 //! [`JournalEntry`] a reader gets is built from it when asked for.
 
-use time::OffsetDateTime;
-
 use std::mem::size_of;
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
 
 use super::entry::{JournalEntry, Received, Truncated, cut, heap_block};
 
@@ -14,7 +15,7 @@ use super::entry::{JournalEntry, Received, Truncated, cut, heap_block};
 #[derive(Debug)]
 pub struct StoredEntry {
     seq: u64,
-    time: OffsetDateTime,
+    time: SystemTime,
     parameter: Option<&'static str>,
     outcome: &'static str,
     status: Option<u16>,
@@ -64,7 +65,7 @@ impl StoredEntry {
     pub fn new(received: Received<'_>) -> Self {
         let mut entry = StoredEntry {
             seq: 0,
-            time: OffsetDateTime::UNIX_EPOCH,
+            time: SystemTime::UNIX_EPOCH,
             parameter: None,
             outcome: "",
             status: None,
@@ -138,7 +139,7 @@ impl StoredEntry {
     pub fn to_entry(&self) -> JournalEntry {
         JournalEntry {
             seq: self.seq,
-            time: self.time,
+            time: OffsetDateTime::from(self.time),
             method: self.text(0).to_owned(),
             path: self.text(1).to_owned(),
             scenario: self.text(2).to_owned(),
@@ -159,7 +160,7 @@ mod tests {
     fn received<'a>(value: Option<&'a str>, click_hash: Option<&'a str>) -> Received<'a> {
         Received {
             seq: 7,
-            time: OffsetDateTime::UNIX_EPOCH,
+            time: SystemTime::UNIX_EPOCH,
             method: "GET",
             path: "/api/transaction/click_detail",
             scenario: "default",
@@ -197,6 +198,21 @@ mod tests {
                 (7, Some(200), "click")
             );
         }
+    }
+
+    #[test]
+    fn the_arrival_reads_back_as_the_same_instant_in_utc() {
+        let nanos = 1_795_701_787_512_999_999;
+        let arrived = SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(nanos);
+        let entry = StoredEntry::new(Received {
+            time: arrived,
+            ..received(None, None)
+        })
+        .to_entry();
+
+        let expected = OffsetDateTime::from_unix_timestamp_nanos(nanos.into()).expect("a time");
+        assert_eq!(entry.time, expected);
+        assert_eq!(entry.time.offset(), time::UtcOffset::UTC);
     }
 
     #[test]

@@ -296,6 +296,23 @@ mod tests {
         ), "{ours}");
     }
 
+    proptest::proptest! {
+        /// A value taken as needing no escape is one `{:?}` writes as it
+        /// is between two quotes.
+        #[test]
+        fn a_value_left_unescaped_is_what_debug_would_write(value in "(\\PC|[\\x00-\\x7f]){0,40}") {
+            if !needs_escaping(&value) {
+                proptest::prop_assert_eq!(format!("{value:?}"), format!("\"{value}\""));
+            }
+        }
+
+        /// Printable ASCII but the quote and the backslash is copied as it is.
+        #[test]
+        fn printable_ascii_needs_no_escaping(value in "[ !#-\\[\\]-~]{0,40}") {
+            proptest::prop_assert!(!needs_escaping(&value));
+        }
+    }
+
     #[test]
     fn the_time_is_rfc_3339_in_utc_with_microseconds() {
         let mut text = String::new();

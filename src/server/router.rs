@@ -5,14 +5,13 @@
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use hyper::body::Incoming;
 use hyper::header::{CONNECTION, HeaderValue};
 use hyper::{Method, Request};
 
 use hyper::http::request::Parts;
-use time::OffsetDateTime;
 
 use super::action::Action;
 use super::admin::{self, AdminEndpoint};
@@ -104,7 +103,7 @@ impl Router {
             let answer = admin::answer(&self.state, admin, &parts, content).await;
             (answer, Outcome::Admin, None)
         } else {
-            let arrived = OffsetDateTime::now_utc();
+            let arrived = SystemTime::now();
             let seq = self.state.journal().next_seq();
             let request = ApiRequest::of(&parts, peer.ip());
             // An empty header counts as absent, as an empty parameter does.
@@ -164,7 +163,7 @@ impl Router {
     fn journal(
         &self,
         seq: u64,
-        time: OffsetDateTime,
+        time: SystemTime,
         parts: &Parts,
         scenario: &str,
         reply: &Reply,
