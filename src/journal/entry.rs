@@ -15,11 +15,11 @@
 //! server's resident memory, and JSON escaping would make the same entry
 //! count differently from what it holds.
 
-use serde::{Serialize, Serializer};
 use std::time::SystemTime;
+
+use serde::{Serialize, Serializer};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
-
 use time::{OffsetDateTime, UtcOffset};
 
 /// The most bytes of any one text a client chose that an entry keeps: the

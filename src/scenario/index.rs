@@ -315,7 +315,8 @@ mod tests {
         text
     }
 
-    /// The scenario's records, as the loader hands them to the index.
+    /// The scenario's index, built from what the loader hands on, its
+    /// bodies rendered as `split` says.
     fn build(split: Split) -> ClickIndex {
         let source = source::Memory {
             path: PathBuf::from("many.yaml"),

@@ -83,6 +83,11 @@ pub fn concat<T>(files: Vec<FileRecords<T>>) -> Vec<T> {
     all
 }
 
+/// How many records `files` hold in all.
+fn count<T>(files: &[FileRecords<T>]) -> usize {
+    files.iter().map(|file| file.records.len()).sum()
+}
+
 fn flatten<T>(files: &[FileRecords<T>]) -> impl Iterator<Item = (&Path, &T)> {
     files
         .iter()
@@ -249,6 +254,12 @@ fn located((path, at): (&Path, Position)) -> Location {
     }
 }
 
+/// The message for a `what` whose `key` was first defined at `first`.
+fn duplicate(what: &str, key: &str, first: (&Path, Position)) -> String {
+    let first = located(first);
+    format!("duplicate {what} `{key}` (first defined at {first})")
+}
+
 /// Notes where `key` (a `what`) is first defined, or, when it was before,
 /// reports this one as its duplicate.
 fn first_or_duplicate<'l>(
@@ -259,12 +270,7 @@ fn first_or_duplicate<'l>(
     (path, at): (&'l Path, Position),
 ) {
     if let Some(&first) = seen.get(key) {
-        let first = located(first);
-        problems.push(
-            path,
-            at,
-            format!("duplicate {what} `{key}` (first defined at {first})"),
-        );
+        problems.push(path, at, duplicate(what, key, first));
     } else {
         seen.insert(key, (path, at));
     }
@@ -274,12 +280,7 @@ fn first_or_duplicate<'l>(
 /// its duplicates.
 fn first_clicks(loaded: &Loaded) -> (KeyMap<usize>, Problems) {
     let mut problems = Problems::default();
-    let records = loaded.clicks.iter().map(|f| f.records.len()).sum::<usize>()
-        + loaded
-            .transactions
-            .iter()
-            .map(|f| f.records.len())
-            .sum::<usize>();
+    let records = count(&loaded.clicks) + count(&loaded.transactions);
     let hashes = loaded.clicks().map(|(_, c)| c.click_hash());
     let transaction_hashes = loaded.transactions().map(|(_, t)| t.transaction_hash());
     let bytes = hashes.chain(transaction_hashes).map(str::len).sum();
@@ -288,8 +289,7 @@ fn first_clicks(loaded: &Loaded) -> (KeyMap<usize>, Problems) {
         let hash = click.click_hash();
         if !hash.is_empty() && !clicks.insert_first(hash, i) {
             let first = clicks.get(hash).map_or(i, |&first| first);
-            let first = located(click_at(loaded, first));
-            let message = format!("duplicate click_hash `{hash}` (first defined at {first})");
+            let message = duplicate("click_hash", hash, click_at(loaded, first));
             problems.push(path, click.hash_at, message);
         }
     }
@@ -311,10 +311,8 @@ fn duplicate_transactions(loaded: &Loaded) -> Problems {
             );
         }
     }
-    let mut hashes: FirstDefined = HashMap::with_capacity_and_hasher(
-        loaded.transactions.iter().map(|f| f.records.len()).sum(),
-        Default::default(),
-    );
+    let mut hashes: FirstDefined =
+        HashMap::with_capacity_and_hasher(count(&loaded.transactions), Default::default());
     for (path, transaction) in loaded.transactions() {
         let hash = transaction.transaction_hash();
         if !hash.is_empty() {
@@ -328,9 +326,9 @@ fn duplicate_transactions(loaded: &Loaded) -> Problems {
 /// Each transaction's click (see [`Links::owners`]), and the transactions
 /// whose `click_hash` names no click.
 fn owners(loaded: &Loaded, clicks: &KeyMap<usize>) -> (Vec<usize>, Problems) {
-    let none = loaded.clicks.iter().map(|f| f.records.len()).sum();
+    let none = count(&loaded.clicks);
     let mut problems = Problems::default();
-    let mut owners = Vec::with_capacity(loaded.transactions.iter().map(|f| f.records.len()).sum());
+    let mut owners = Vec::with_capacity(count(&loaded.transactions));
     for (path, transaction) in loaded.transactions() {
         let click = &transaction.click_hash;
         let owner = clicks.get(&click.value).copied();

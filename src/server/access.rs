@@ -4,10 +4,9 @@
 //! them ([`admit`]). The method (2) comes before them, in the router.
 
 use bytes::Bytes;
-use hyper::header::HeaderValue;
 
 use super::body::BodyError;
-use super::request::ApiRequest;
+use super::request::{ApiRequest, sent};
 use super::response::{self, Reply};
 use crate::api_error::ErrorKind;
 use crate::scenario::{CredentialCheck, Scenario};
@@ -27,11 +26,6 @@ pub fn check(scenario: &Scenario, request: &ApiRequest<'_>) -> Option<ErrorKind>
         CredentialCheck::Valid => None,
         CredentialCheck::Invalid => Some(ErrorKind::InvalidCredentials),
     }
-}
-
-/// A header's bytes, when it was sent and is not empty.
-fn sent(header: Option<&HeaderValue>) -> Option<&[u8]> {
-    header.map(HeaderValue::as_bytes).filter(|v| !v.is_empty())
 }
 
 /// The access checks, then the body's (its size, that it could be read),

@@ -65,6 +65,12 @@ impl<'r> ApiRequest<'r> {
     }
 }
 
+/// A header's bytes, when it was sent and is not empty: an empty header
+/// counts as absent, as an empty parameter does.
+pub fn sent(header: Option<&HeaderValue>) -> Option<&[u8]> {
+    header.map(HeaderValue::as_bytes).filter(|v| !v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use hyper::Request;
@@ -100,6 +106,14 @@ mod tests {
         assert_eq!(request.scenario.unwrap(), "auth_failures");
         assert_eq!(request.query, Some("orderid=7"));
         assert_eq!(request.peer, IpAddr::from([127, 0, 0, 1]));
+    }
+
+    #[test]
+    fn an_empty_header_counts_as_not_sent() {
+        let (empty, key) = (HeaderValue::from_static(""), HeaderValue::from_static("k"));
+        assert_eq!(sent(Some(&empty)), None);
+        assert_eq!(sent(None), None);
+        assert_eq!(sent(Some(&key)), Some(&b"k"[..]));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use super::action::Action;
 use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
-use super::request::ApiRequest;
+use super::request::{ApiRequest, sent};
 use super::response::{self, HttpResponse, Outcome, Reply};
 use super::state::MockState;
 use super::{click_detail, lifecycle, ping};
@@ -106,11 +106,7 @@ impl Router {
             let arrived = SystemTime::now();
             let seq = self.state.journal().next_seq();
             let request = ApiRequest::of(&parts, peer.ip());
-            // An empty header counts as absent, as an empty parameter does.
-            let requested = request
-                .scenario
-                .filter(|v| !v.is_empty())
-                .map(|v| String::from_utf8_lossy(v.as_bytes()));
+            let requested = sent(request.scenario).map(String::from_utf8_lossy);
             let chosen = match self.state.scenario_for(requested.as_deref()) {
                 // The path (check 1) and the method (check 2) come before the
                 // header: an unknown name does not hide a 404 or a 405, which
