@@ -39,7 +39,8 @@
 //!    and messages, overrides), `render` (JSON bodies written once at load).
 //! 7. Plumbing any layer may use: `write_file` (files written whole or not at
 //!    all), `interrupt` (SIGINT and SIGTERM during such a write), `memory`
-//!    (memory freed by a load handed back to the system).
+//!    (memory freed by a load handed back to the system), `text_line` (the
+//!    parts of a text log line).
 //!
 //! Only the names re-exported here are the crate's API; the modules are
 //! private (`fuzzing`, hidden, lends the request reader to the fuzzer). A test in `tests/` checks that no module names one above it.
@@ -58,6 +59,7 @@ mod params;
 mod render;
 mod scenario;
 mod server;
+mod text_line;
 mod verification;
 mod wait;
 mod write_file;

@@ -7,7 +7,8 @@
 //! writer thread woken per line (tracing-appender's non-blocking writer)
 //! costs a wake-up per line instead; both took the server well below the
 //! throughput of bare hyper on a two-core machine. Lines for a file or a
-//! pipe are formatted by [`plain`], in the same layout for less work.
+//! pipe are formatted by [`plain`], in the same layout for less work; the
+//! one line per request is written by [`request_log`] itself.
 
 mod plain;
 
@@ -21,6 +22,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::writer::{MakeWriter, MutexGuardWriter};
 
 use crate::cli::LogFormat;
+use crate::server::request_log;
 
 /// The longest a log line waits in the buffer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
@@ -41,6 +43,13 @@ impl<'a> MakeWriter<'a> for BatchedStderr {
 }
 
 impl BatchedStderr {
+    /// Adds `line` to the buffer, as tracing-subscriber's writer does.
+    fn write_line(&self, line: &str) {
+        let mut writer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Nowhere to report a failure to write the log.
+        let _ = writer.write_all(line.as_bytes());
+    }
+
     fn flush(&self) {
         let mut writer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         // Nowhere to report a failure to write the log.
@@ -77,8 +86,9 @@ pub fn init(format: LogFormat) -> Option<LogGuard> {
         .with_env_filter(filter)
         .with_writer(writer.clone())
         .with_target(false);
+    let plain = format == LogFormat::Text && !std::io::stderr().is_terminal();
     let installed = match format {
-        LogFormat::Text if std::io::stderr().is_terminal() => builder.with_ansi(true).try_init(),
+        LogFormat::Text if !plain => builder.with_ansi(true).try_init(),
         LogFormat::Text => builder
             .with_ansi(false)
             .event_format(plain::PlainLine)
@@ -87,6 +97,11 @@ pub fn init(format: LogFormat) -> Option<LogGuard> {
     };
     // Already installed (tests start several servers in one process): keep the first.
     installed.ok()?;
+    if plain {
+        // The request lines, in the same layout, into the same buffer.
+        let lines = writer.clone();
+        request_log::write_to(Box::new(move |line| lines.write_line(line)));
+    }
     let (stop, stopped) = mpsc::channel::<()>();
     let ticking = writer.clone();
     let flusher = std::thread::Builder::new()

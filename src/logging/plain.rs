@@ -1,22 +1,21 @@
-//! The text log line, written straight into the line's buffer: the layout of
-//! tracing-subscriber's default format without colours (`TIME LEVEL message
-//! key=value ...`, strings quoted), at a fraction of its cost. That format
-//! pads and styles every part through `fmt` machinery (a styling wrapper
-//! even with colours off, the time formatted digit by digit), which made the
-//! log line a quarter of the work of a lookup; here the time's date and
-//! second are formatted once a second, and plain values are copied as they
-//! are. Terminals keep tracing-subscriber's own format, with its colours.
+//! The text log line of an event, written straight into the line's buffer
+//! with [`text_line`]'s parts: the layout of tracing-subscriber's default
+//! format without colours (`TIME LEVEL message key=value ...`, strings
+//! quoted), at a fraction of its cost. That format pads and styles every
+//! part through `fmt` machinery (a styling wrapper even with colours off,
+//! the time formatted digit by digit). Terminals keep tracing-subscriber's
+//! own format, with its colours.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use time::OffsetDateTime;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
+
+use crate::text_line;
 
 /// Formats each event on one line, as tracing-subscriber's default text
 /// format does with colours off and targets hidden.
@@ -56,63 +55,14 @@ where
 thread_local! {
     /// The line being written on this thread.
     static LINE: RefCell<String> = const { RefCell::new(String::new()) };
-    /// The second last formatted on this thread, and its text up to the
-    /// fraction (`2026-12-01T18:05:07`).
-    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
 }
 
 /// `TIME LEVEL message key=value ...` and the newline, into `line`.
 fn write_line(line: &mut String, event: &Event<'_>) {
-    write_time(line, SystemTime::now());
-    let level = event.metadata().level().as_str();
-    // Right-aligned in five columns, as `{:>5}` would.
-    for _ in level.len()..5 {
-        line.push(' ');
-    }
-    line.push_str(level);
-    line.push(' ');
+    text_line::start(line, event.metadata().level().as_str());
     let mut fields = Fields { line, first: true };
     event.record(&mut fields);
     line.push('\n');
-}
-
-/// `2026-12-01T18:05:07.108502Z `: RFC 3339 in UTC with microseconds, and
-/// the space after it.
-fn write_time(line: &mut String, now: SystemTime) {
-    let since = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let second = since.as_secs();
-    SECOND.with(|cached| {
-        let mut cached = cached.borrow_mut();
-        if cached.0 != second {
-            let text = &mut cached.1;
-            text.clear();
-            let time = i64::try_from(second)
-                .ok()
-                .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            // Writing to a String cannot fail.
-            let _ = write!(
-                text,
-                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                time.year(),
-                u8::from(time.month()),
-                time.day(),
-                time.hour(),
-                time.minute(),
-                time.second()
-            );
-            cached.0 = second;
-        }
-        line.push_str(&cached.1);
-    });
-    let mut digits = *b".000000Z ";
-    let mut rest = since.subsec_micros();
-    for digit in digits[1..7].iter_mut().rev() {
-        *digit = b'0' + (rest % 10) as u8;
-        rest /= 10;
-    }
-    // ASCII digits, a dot, a letter and a space.
-    line.push_str(std::str::from_utf8(&digits).unwrap_or(".000000Z "));
 }
 
 /// Writes an event's fields: the message bare, the others `name=value`,
@@ -144,28 +94,13 @@ impl Fields<'_> {
     }
 }
 
-/// Whether `{:?}` would write `value` other than between two quotes: it
-/// has a quote, a backslash, a control character or anything not ASCII.
-/// Every byte is looked at, with no early exit, so that the loop runs on
-/// whole vectors of bytes.
-fn needs_escaping(value: &str) -> bool {
-    value.bytes().fold(false, |any, b| {
-        any | !(b' '..=b'~').contains(&b) | (b == b'"') | (b == b'\\')
-    })
-}
-
 impl Visit for Fields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
         self.start(field);
         if field.name() == "message" {
             self.line.push_str(value);
-        } else if !needs_escaping(value) {
-            // Nothing `{:?}` would escape: quoted as it is.
-            self.line.push('"');
-            self.line.push_str(value);
-            self.line.push('"');
         } else {
-            self.write(format_args!("{value:?}"));
+            text_line::push_quoted(self.line, value);
         }
     }
 
@@ -294,41 +229,5 @@ mod tests {
         assert!(ours.contains(
             " INFO request method=GET path=\"/api/transaction/click_detail\" scenario=\"default\" status=200 outcome=click latency_us=42\n"
         ), "{ours}");
-    }
-
-    proptest::proptest! {
-        /// A value taken as needing no escape is one `{:?}` writes as it
-        /// is between two quotes.
-        #[test]
-        fn a_value_left_unescaped_is_what_debug_would_write(value in "(\\PC|[\\x00-\\x7f]){0,40}") {
-            if !needs_escaping(&value) {
-                proptest::prop_assert_eq!(format!("{value:?}"), format!("\"{value}\""));
-            }
-        }
-
-        /// Printable ASCII but the quote and the backslash is copied as it is.
-        #[test]
-        fn printable_ascii_needs_no_escaping(value in "[ !#-\\[\\]-~]{0,40}") {
-            proptest::prop_assert!(!needs_escaping(&value));
-        }
-    }
-
-    #[test]
-    fn the_time_is_rfc_3339_in_utc_with_microseconds() {
-        let mut text = String::new();
-        let at = UNIX_EPOCH + std::time::Duration::from_micros(1_764_612_307_108_502);
-        write_time(&mut text, at);
-        assert_eq!(text, "2025-12-01T18:05:07.108502Z ");
-        // The same second again comes from the cache; the next one does not.
-        text.clear();
-        write_time(&mut text, at + std::time::Duration::from_micros(7));
-        write_time(&mut text, at + std::time::Duration::from_secs(1));
-        assert_eq!(
-            text,
-            "2025-12-01T18:05:07.108509Z 2025-12-01T18:05:08.108502Z "
-        );
-        text.clear();
-        write_time(&mut text, UNIX_EPOCH);
-        assert_eq!(text, "1970-01-01T00:00:00.000000Z ");
     }
 }

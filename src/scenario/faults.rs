@@ -182,10 +182,12 @@ impl FaultCounters {
 
 impl FaultPlan {
     /// Counts one API request and decides what happens to it: the rate limit
-    /// first, then the rules in order.
-    pub fn decide(&self, counters: &FaultCounters, now: Instant) -> Verdict<'_> {
+    /// first, then the rules in order. The clock is read (`now`) only for a
+    /// rate limit.
+    pub fn decide(&self, counters: &FaultCounters, now: impl FnOnce() -> Instant) -> Verdict<'_> {
         let n = counters.requests.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(limit) = &self.rate_limit {
+            let now = now();
             let length = Duration::from_secs(limit.per_seconds);
             let mut window = counters.window();
             let current = match *window {
@@ -248,14 +250,14 @@ mod tests {
         let start = Instant::now();
         let at = |s: u64| start + Duration::from_secs(s);
 
-        assert_eq!(plan.decide(&counters, at(0)), Verdict::Answer(None));
-        assert_eq!(plan.decide(&counters, at(1)), Verdict::Answer(None));
-        let refused = plan.decide(&counters, at(3));
+        assert_eq!(plan.decide(&counters, || at(0)), Verdict::Answer(None));
+        assert_eq!(plan.decide(&counters, || at(1)), Verdict::Answer(None));
+        let refused = plan.decide(&counters, || at(3));
         assert!(
             matches!(refused, Verdict::RateLimited { retry_after: 7, .. }),
             "{refused:?}"
         );
-        assert_eq!(plan.decide(&counters, at(10)), Verdict::Answer(None));
+        assert_eq!(plan.decide(&counters, || at(10)), Verdict::Answer(None));
         assert_eq!(
             counters.values(),
             CounterValues {
@@ -267,19 +269,28 @@ mod tests {
     }
 
     #[test]
+    fn without_a_rate_limit_the_clock_is_not_read() {
+        let counters = FaultCounters::default();
+        let plan = FaultPlan::default();
+        let verdict = plan.decide(&counters, || panic!("the clock was read"));
+        assert_eq!(verdict, Verdict::Answer(None));
+        assert_eq!(counters.values().requests, 1);
+    }
+
+    #[test]
     fn reset_restarts_the_count_and_the_window() {
         let plan = limited(1, 60);
         let counters = FaultCounters::default();
         let now = Instant::now();
-        plan.decide(&counters, now);
+        plan.decide(&counters, || now);
         assert!(matches!(
-            plan.decide(&counters, now),
+            plan.decide(&counters, || now),
             Verdict::RateLimited { .. }
         ));
 
         counters.reset();
 
-        assert_eq!(plan.decide(&counters, now), Verdict::Answer(None));
+        assert_eq!(plan.decide(&counters, || now), Verdict::Answer(None));
         assert_eq!(counters.values().requests, 1);
     }
 

@@ -32,10 +32,7 @@ pub enum Admission<'p> {
 
 /// What the scenario's rate limit and rules say before the request is answered.
 pub fn before(scenario: &Scenario) -> Admission<'_> {
-    match scenario
-        .faults()
-        .decide(scenario.counters(), Instant::now())
-    {
+    match scenario.faults().decide(scenario.counters(), Instant::now) {
         Verdict::Answer(rule) => Admission::Answer(rule),
         Verdict::RateLimited { retry_after, body } => {
             let answer = response::json(StatusCode::TOO_MANY_REQUESTS, body.clone())

@@ -1,15 +1,17 @@
 //! The HTTP server: an accept loop over an already bound listener, one hyper
 //! connection task per client, and a graceful stop when `shutdown` resolves.
 //!
-//! - [`router`]: which endpoint answers a path, and the per-request log line.
+//! - [`router`]: which endpoint answers a path, from which scenario.
 //! - [`access`]: the checks every API endpoint shares (method, address, credentials).
 //! - [`body`]: reading a request body under the 64 KiB cap.
+//! - [`connection`]: one client connection, closed when idle or when the server stops.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
 //! - [`action`], [`lifecycle`]: the transaction lifecycle's actions and their answers.
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
 //! - [`limits`]: header timeout and size, idle timeout, connection cap.
 //! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
 //! - [`request`]: what the API endpoints read of a request, in one pass.
+//! - [`request_log`]: the one log line per request.
 //! - [`response`]: JSON responses and what a request's outcome was.
 //! - [`ui`]: `GET /__mock/ui`, the QA console built into the binary.
 //! - [`reload`]: reloads on SIGHUP and, with `--watch`, on file changes.
@@ -20,6 +22,7 @@ pub mod action;
 pub mod admin;
 pub mod body;
 pub mod click_detail;
+pub mod connection;
 pub mod faults;
 pub mod lifecycle;
 pub mod limits;
@@ -27,6 +30,7 @@ pub mod openapi;
 pub mod ping;
 pub mod reload;
 pub mod request;
+pub mod request_log;
 pub mod response;
 pub mod router;
 pub mod state;
@@ -39,10 +43,8 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulConnection;
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
-use tokio::time::Instant;
 
 use limits::{Activity, MIN_HEADER_BYTES, TrackedStream};
 pub use router::Router;
@@ -114,7 +116,7 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
                 let stopping = stopping.clone();
                 let idle_timeout = limits.idle_timeout;
                 tokio::spawn(async move {
-                    serve_connection(connection, activity, idle_timeout, stopping).await;
+                    connection::serve(connection, activity, idle_timeout, stopping).await;
                     drop(slot);
                 });
             }
@@ -132,47 +134,6 @@ pub async fn run(listener: TcpListener, state: Arc<MockState>, shutdown: impl Fu
         Ok(_) => tracing::info!("all connections closed"),
         Err(_) => {
             tracing::warn!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway")
-        }
-    }
-}
-
-/// Drives one connection to its end, closing it gracefully when it has been
-/// idle for `idle_timeout` or when the server stops.
-async fn serve_connection<C>(
-    connection: C,
-    activity: Arc<Activity>,
-    idle_timeout: Duration,
-    mut stopping: watch::Receiver<()>,
-) where
-    C: GracefulConnection<Error = hyper::Error>,
-{
-    tokio::pin!(connection);
-    let mut closing = false;
-    loop {
-        let next_check = activity
-            .idle_deadline(idle_timeout)
-            .map_or_else(|| Instant::now() + idle_timeout, Instant::from_std);
-        tokio::select! {
-            result = connection.as_mut() => {
-                if let Err(err) = result {
-                    tracing::debug!(error = %err, "connection ended with an error");
-                }
-                return;
-            }
-            _ = stopping.changed(), if !closing => {
-                connection.as_mut().graceful_shutdown();
-                closing = true;
-            }
-            () = tokio::time::sleep_until(next_check), if !closing => {
-                let idle = activity
-                    .idle_deadline(idle_timeout)
-                    .is_some_and(|deadline| deadline <= std::time::Instant::now());
-                if idle {
-                    tracing::debug!("idle connection closed");
-                    connection.as_mut().graceful_shutdown();
-                    closing = true;
-                }
-            }
         }
     }
 }

@@ -116,25 +116,29 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// How the log line says it, in two parts written one after the other:
+    /// `click=` and the click's hash, `error=` and the error's kind, or a
+    /// word and nothing.
+    pub fn log_parts(&self) -> (&'static str, &str) {
+        match self {
+            Outcome::Error(kind) => ("error=", kind.name()),
+            Outcome::Click(hash) => ("click=", hash),
+            Outcome::Pong => ("ping", ""),
+            Outcome::Admin => ("admin", ""),
+            Outcome::UnknownScenario => ("error=unknown_scenario", ""),
+            Outcome::RateLimited => ("rate_limited", ""),
+            Outcome::Fault(fault) => ("fault=", fault.name()),
+            Outcome::Done(action) => (action.outcome(), ""),
+        }
+    }
+}
+
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            // Each part written as it is: this is on every request's log line.
-            Outcome::Error(kind) => {
-                f.write_str("error=")?;
-                f.write_str(kind.name())
-            }
-            Outcome::Click(hash) => {
-                f.write_str("click=")?;
-                f.write_str(hash)
-            }
-            Outcome::Pong => f.write_str("ping"),
-            Outcome::Admin => f.write_str("admin"),
-            Outcome::UnknownScenario => f.write_str("error=unknown_scenario"),
-            Outcome::RateLimited => f.write_str("rate_limited"),
-            Outcome::Fault(fault) => write!(f, "fault={}", fault.name()),
-            Outcome::Done(action) => f.write_str(action.outcome()),
-        }
+        let (first, second) = self.log_parts();
+        f.write_str(first)?;
+        f.write_str(second)
     }
 }
 

@@ -1,6 +1,5 @@
 //! Which endpoint answers a request, from which scenario; the journal entry
-//! and the one log line per request (method, path, scenario, status,
-//! outcome, latency; never a header value).
+//! and the one log line per request ([`super::request_log`]).
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -18,6 +17,7 @@ use super::admin::{self, AdminEndpoint};
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
 use super::request::{ApiRequest, sent};
+use super::request_log::RequestLine;
 use super::response::{self, HttpResponse, Outcome, Reply};
 use super::state::MockState;
 use super::{click_detail, lifecycle, ping};
@@ -138,17 +138,15 @@ impl Router {
                 .headers
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
-        tracing::info!(
-            // A text rather than a format string: the same line, with no
-            // formatting to do.
-            message = "request",
-            method = %parts.method,
-            path = parts.uri.path(),
-            scenario = scenario.as_deref(),
-            status = (!dropped).then(|| answer.status.as_u16()),
-            outcome = %outcome,
-            latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-        );
+        RequestLine {
+            method: &parts.method,
+            path: parts.uri.path(),
+            scenario: scenario.as_deref(),
+            status: (!dropped).then(|| answer.status.as_u16()),
+            outcome: &outcome,
+            latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        }
+        .log();
         if dropped {
             return Err(DropConnection);
         }

@@ -357,6 +357,30 @@ fn logs_have_one_line_per_request_and_never_the_api_key() {
     assert!(lines[2].contains("outcome=ping"));
 }
 
+/// `RUST_LOG` turns the request lines off by their target, as it would any
+/// event's, and leaves the other lines.
+#[test]
+fn rust_log_can_turn_the_request_lines_off_by_their_target() {
+    for (filter, request_lines) in [
+        ("info", 1),
+        ("info,n4n_mock::server::router=warn", 0),
+        ("warn,n4n_mock::server::router=info", 1),
+    ] {
+        let server = RunningBinary::start_with(binary().env("RUST_LOG", filter));
+        example_lookup(&server);
+        server.signal("TERM");
+        let (code, logs) = server.wait_exit(EXIT_LIMIT);
+        assert_eq!(code, Some(0));
+        let lines = logs
+            .lines()
+            .filter(|l| l.contains(" request method="))
+            .count();
+        assert_eq!(lines, request_lines, "{filter}: {logs}");
+        let closed = logs.contains("all connections closed");
+        assert_eq!(closed, filter.starts_with("info"), "{filter}: {logs}");
+    }
+}
+
 #[test]
 fn json_logs_are_one_object_per_line() {
     let server = RunningBinary::start(&["--log-format", "json"]);

@@ -20,7 +20,7 @@ const LAYERS: [&[&str]; 7] = [
     &["params"],
     &["scenario"],
     &["api_error", "render"],
-    &["write_file", "interrupt", "memory"],
+    &["write_file", "interrupt", "memory", "text_line"],
 ];
 
 type Module = Vec<String>;
