@@ -122,9 +122,12 @@ measure_run() {
   shift 4
   out="$WORK/$name.$round"
   mkfifo "$out.stdout"
-  # A second for the machine to settle after the previous run (its server
-  # closing 32 connections, wrk exiting), so that the start-up timed is
-  # this server's own.
+  # The writes of the runs before (their logs, a generated scenario) go to
+  # the disk first, and then a second for the machine to settle (the
+  # previous server closing 32 connections, wrk exiting), so that neither
+  # the start-up timed nor the load shares the cores with the kernel
+  # writing someone else's files.
+  sync
   sleep 1
   now_us started
   RUST_LOG=$LOG_FILTER "$@" >"$out.stdout" 2>"$out.stderr" </dev/null &
@@ -156,6 +159,8 @@ measure_run() {
   rss=$(rss_mb "$SERVER_PID")
   hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
   stop_server
+  # A run's log is some 150 MB at info; its end is enough to read.
+  tail -n 20 "$out.stderr" >"$out.stderr.tail" && rm -f "$out.stderr"
   awk -v name="$name" -v ticks=$((cpu_after - cpu_before)) -v hz="$HZ" -v rss="$rss" -v hwm="$hwm" \
     -v listen=$(((listening - started))) -v first=$(((FIRST_200_US - started))) -v bytes="$bytes" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0

@@ -269,6 +269,36 @@ mod tests {
     }
 
     #[test]
+    fn the_wait_left_in_a_window_is_rounded_up_to_whole_seconds() {
+        let plan = limited(1, 10);
+        let counters = FaultCounters::default();
+        let start = Instant::now();
+        plan.decide(&counters, || start);
+        let later = start + Duration::from_millis(3_500);
+        let refused = plan.decide(&counters, || later);
+        assert!(
+            matches!(refused, Verdict::RateLimited { retry_after: 7, .. }),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
+    fn rules_see_requests_counted_from_one() {
+        let plan = FaultPlan {
+            rules: vec![FaultRule {
+                trigger: Trigger::Every(2),
+                outcome: FaultOutcome::DropConnection,
+            }],
+            ..FaultPlan::default()
+        };
+        let counters = FaultCounters::default();
+        let hit: Vec<bool> = (0..4)
+            .map(|_| plan.decide(&counters, Instant::now) != Verdict::Answer(None))
+            .collect();
+        assert_eq!(hit, [false, true, false, true]);
+    }
+
+    #[test]
     fn without_a_rate_limit_the_clock_is_not_read() {
         let counters = FaultCounters::default();
         let plan = FaultPlan::default();

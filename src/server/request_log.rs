@@ -33,9 +33,11 @@ thread_local! {
 }
 
 /// Writes request lines to `sink` from now on, rather than as tracing
-/// events; `false` (and nothing changes) when a sink was set already.
-pub fn write_to(sink: Sink) -> bool {
-    SINK.set(sink).is_ok()
+/// events. The first sink set stays: `logging` sets one when it installs
+/// the text format, which happens once in a process.
+pub fn write_to(sink: Sink) {
+    // A second sink would write the same lines to the same place.
+    let _ = SINK.set(sink);
 }
 
 /// What one request's line says.
