@@ -122,35 +122,11 @@ impl RequestLine<'_> {
 
 #[cfg(test)]
 mod tests {
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
-    use tracing_subscriber::fmt::MakeWriter;
-
     use super::*;
     use crate::api_error::ErrorKind;
     use crate::server::action::Action;
     use crate::server::response::Fault;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> MakeWriter<'a> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'a self) -> Self::Writer {
-            self.clone()
-        }
-    }
+    use crate::text_line::captured::Captured;
 
     /// The line tracing-subscriber's own text format writes for `line`'s
     /// event (no sink is set in these tests), as `filter` lets it through.
@@ -163,7 +139,7 @@ mod tests {
             .with_target(false)
             .finish();
         tracing::subscriber::with_default(subscriber, || line.log());
-        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+        captured.text()
     }
 
     fn written(line: &RequestLine<'_>) -> String {
