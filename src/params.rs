@@ -52,11 +52,13 @@ pub async fn read_lookup(
     body: Bytes,
     query: Option<&str>,
 ) -> Result<Option<Lookup>, MalformedBody> {
-    let mut params = read_params(content_type, body, query, LOOKUP_NAMES).await?;
+    // On the stack: a lookup reads three names.
+    let mut values = [const { None }; LOOKUP_NAMES.len()];
+    read_into(content_type, body, query, LOOKUP_NAMES, &mut values).await?;
     // The values come in `LookupKey::ALL` order: the first present decides.
     let lookup = LookupKey::ALL
         .iter()
-        .zip(&mut params.values)
+        .zip(&mut values)
         .find_map(|(key, value)| {
             Some(Lookup {
                 key: *key,
@@ -75,31 +77,38 @@ pub async fn read_params(
     query: Option<&str>,
     names: &'static [&'static str],
 ) -> Result<Params, MalformedBody> {
-    let mut params = if body.is_empty() {
-        Params {
-            names,
-            values: vec![None; names.len()],
-        }
-    } else {
-        read_body(content_type, body, names).await?
-    };
-    if let Some(query) = query {
-        let from_query = read_pairs(query, names);
-        for (value, queried) in params.values.iter_mut().zip(from_query.values) {
-            if value.is_none() {
-                *value = queried;
-            }
-        }
-    }
-    Ok(params)
+    let mut values = vec![None; names.len()];
+    read_into(content_type, body, query, names, &mut values).await?;
+    Ok(Params { names, values })
 }
 
-/// Keeps the first non-empty value of each of `names`; ignores the rest.
+/// Reads the values of `names` into `values` (one slot per name, in their
+/// order), the body's first and then the query's, each only into a slot
+/// still empty: the body wins for the same name, and the first non-empty
+/// value of a name counts.
+async fn read_into(
+    content_type: Option<&HeaderValue>,
+    body: Bytes,
+    query: Option<&str>,
+    names: &'static [&'static str],
+    values: &mut [Option<String>],
+) -> Result<(), MalformedBody> {
+    if !body.is_empty() {
+        read_body(content_type, body, names, values).await?;
+    }
+    if let Some(query) = query {
+        read_pairs(query, names, values);
+    }
+    Ok(())
+}
+
+/// Puts each pair's value into its name's slot of `values`, if the slot is
+/// still empty and the value is not; ignores other names.
 fn from_pairs<K: AsRef<str>, V: Into<String>>(
     names: &'static [&'static str],
     pairs: impl Iterator<Item = (K, V)>,
-) -> Params {
-    let mut values = vec![None; names.len()];
+    values: &mut [Option<String>],
+) {
     for (name, value) in pairs {
         if let Some(i) = names.iter().position(|n| *n == name.as_ref()) {
             let value = value.into();
@@ -108,17 +117,17 @@ fn from_pairs<K: AsRef<str>, V: Into<String>>(
             }
         }
     }
-    Params { names, values }
 }
 
 async fn read_body(
     content_type: Option<&HeaderValue>,
     body: Bytes,
     names: &'static [&'static str],
-) -> Result<Params, MalformedBody> {
+    values: &mut [Option<String>],
+) -> Result<(), MalformedBody> {
     let Some(content_type) = content_type else {
         // Some clients send a form body without saying so.
-        return read_form(&body, names);
+        return read_form(&body, names, values);
     };
     // The type the API page's examples send, with nothing after it, needs
     // no parsing.
@@ -126,7 +135,7 @@ async fn read_body(
         .as_bytes()
         .eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
     {
-        return read_form(&body, names);
+        return read_form(&body, names, values);
     }
     let text = content_type
         .to_str()
@@ -135,13 +144,15 @@ async fn read_body(
         .parse()
         .map_err(|_| MalformedBody(format!("invalid Content-Type `{text}`")))?;
     match (mime.type_(), mime.subtype(), mime.suffix()) {
-        (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => read_form(&body, names),
+        (mime::APPLICATION, mime::WWW_FORM_URLENCODED, _) => read_form(&body, names, values),
         (mime::APPLICATION, mime::JSON, _) | (mime::APPLICATION, _, Some(mime::JSON)) => {
-            read_json(&body, names)
+            read_json(&body, names, values)
         }
         // Boxed: the multipart reader's state is large, and held inline it
         // would be moved along with every request's parameter reading.
-        (mime::MULTIPART, mime::FORM_DATA, _) => Box::pin(read_multipart(&mime, body, names)).await,
+        (mime::MULTIPART, mime::FORM_DATA, _) => {
+            Box::pin(read_multipart(&mime, body, names, values)).await
+        }
         _ => Err(MalformedBody(format!(
             "unsupported Content-Type {}",
             mime.essence_str()
@@ -149,10 +160,15 @@ async fn read_body(
     }
 }
 
-fn read_form(body: &[u8], names: &'static [&'static str]) -> Result<Params, MalformedBody> {
+fn read_form(
+    body: &[u8],
+    names: &'static [&'static str],
+    values: &mut [Option<String>],
+) -> Result<(), MalformedBody> {
     let text =
         std::str::from_utf8(body).map_err(|_| MalformedBody("body is not valid UTF-8".into()))?;
-    Ok(read_pairs(text, names))
+    read_pairs(text, names, values);
+    Ok(())
 }
 
 /// The values of `names` in a form (a body or a query string).
@@ -162,9 +178,9 @@ fn read_form(body: &[u8], names: &'static [&'static str]) -> Result<Params, Malf
 /// would give them, without its three passes over every name and value (an
 /// empty pair, which it skips, has an empty value, which counts as absent).
 /// Any other form goes through form_urlencoded.
-fn read_pairs(form: &str, names: &'static [&'static str]) -> Params {
+fn read_pairs(form: &str, names: &'static [&'static str], values: &mut [Option<String>]) {
     if memchr::memchr2(b'%', b'+', form.as_bytes()).is_some() {
-        return from_pairs(names, form_urlencoded::parse(form.as_bytes()));
+        return from_pairs(names, form_urlencoded::parse(form.as_bytes()), values);
     }
     // Split at bytes found by memchr rather than by `str::split`'s general
     // searcher: `&` and `=` are ASCII, so every piece is still text.
@@ -179,10 +195,14 @@ fn read_pairs(form: &str, names: &'static [&'static str]) -> Params {
             None => (pair, ""),
         }
     });
-    from_pairs(names, pairs)
+    from_pairs(names, pairs, values);
 }
 
-fn read_json(body: &[u8], names: &'static [&'static str]) -> Result<Params, MalformedBody> {
+fn read_json(
+    body: &[u8],
+    names: &'static [&'static str],
+    values: &mut [Option<String>],
+) -> Result<(), MalformedBody> {
     let value: serde_json::Value = serde_json::from_slice(body)
         .map_err(|err| MalformedBody(format!("invalid JSON: {err}")))?;
     let serde_json::Value::Object(object) = value else {
@@ -207,14 +227,16 @@ fn read_json(body: &[u8], names: &'static [&'static str]) -> Result<Params, Malf
         };
         pairs.push((name.as_str(), text));
     }
-    Ok(from_pairs(names, pairs.into_iter()))
+    from_pairs(names, pairs.into_iter(), values);
+    Ok(())
 }
 
 async fn read_multipart(
     mime: &mime::Mime,
     body: Bytes,
     names: &'static [&'static str],
-) -> Result<Params, MalformedBody> {
+    values: &mut [Option<String>],
+) -> Result<(), MalformedBody> {
     let boundary = mime
         .get_param(mime::BOUNDARY)
         .ok_or_else(|| MalformedBody("multipart body without a boundary".into()))?;
@@ -238,7 +260,8 @@ async fn read_multipart(
             pairs.push((name, text));
         }
     }
-    Ok(from_pairs(names, pairs.into_iter()))
+    from_pairs(names, pairs.into_iter(), values);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -263,14 +286,29 @@ mod tests {
 
     /// What form_urlencoded makes of `form`, for `NAMES`.
     fn decoded(form: &str) -> Params {
-        from_pairs(NAMES, form_urlencoded::parse(form.as_bytes()))
+        let mut values = vec![None; NAMES.len()];
+        from_pairs(NAMES, form_urlencoded::parse(form.as_bytes()), &mut values);
+        Params {
+            names: NAMES,
+            values,
+        }
+    }
+
+    /// What `read_pairs` makes of `form`, for `NAMES`.
+    fn read(form: &str) -> Params {
+        let mut values = vec![None; NAMES.len()];
+        read_pairs(form, NAMES, &mut values);
+        Params {
+            names: NAMES,
+            values,
+        }
     }
 
     proptest! {
         #[test]
         fn a_form_reads_as_form_urlencoded_decodes_it(escapes in any::<bool>(), form in form(false), escaped in form(true)) {
             let form = if escapes { escaped } else { form };
-            prop_assert_eq!(read_pairs(&form, NAMES), decoded(&form));
+            prop_assert_eq!(read(&form), decoded(&form));
         }
     }
 
@@ -288,16 +326,16 @@ mod tests {
             "a=&a=2",
             "é=ü&b= 1 ",
         ] {
-            assert_eq!(read_pairs(form, NAMES), decoded(form), "{form:?}");
+            assert_eq!(read(form), decoded(form), "{form:?}");
         }
-        let read = read_pairs("a=x=y&b&a=2&=3", NAMES);
+        let read = read("a=x=y&b&a=2&=3");
         assert_eq!(read.get("a"), Some("x=y"));
         assert_eq!(read.get("b"), None);
     }
 
     #[test]
     fn a_form_with_escapes_is_decoded() {
-        let read = read_pairs("a%20b=1+2&a%2Bb=%C3%A9&b=%zz", NAMES);
+        let read = read("a%20b=1+2&a%2Bb=%C3%A9&b=%zz");
         assert_eq!(read.get("a b"), Some("1 2"));
         assert_eq!(read.get("a+b"), Some("é"));
         assert_eq!(read.get("b"), Some("%zz"));

@@ -35,7 +35,7 @@ pub fn admit(
     scenario: &Scenario,
     request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
-) -> Result<Bytes, Box<Reply>> {
+) -> Result<Bytes, Box<Reply<'static>>> {
     let errors = scenario.errors();
     if let Some(kind) = check(scenario, request) {
         return Err(Box::new(response::api_error(errors, kind, None).into()));

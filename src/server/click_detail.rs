@@ -13,11 +13,11 @@ use crate::params;
 use crate::scenario::{LookupKey, Scenario};
 
 /// Answers a click lookup.
-pub async fn answer(
-    scenario: &Scenario,
+pub async fn answer<'s>(
+    scenario: &'s Scenario,
     request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
-) -> Reply {
+) -> Reply<'s> {
     let body = match access::admit(scenario, request, body) {
         Ok(body) => body,
         Err(refused) => return *refused,
@@ -53,7 +53,7 @@ pub async fn answer(
             };
             (
                 response::json(StatusCode::OK, body.clone()),
-                Outcome::Click(found.click_hash.to_string()),
+                Outcome::Click(found.click_hash),
                 found.behaviour.cloned(),
             )
         }

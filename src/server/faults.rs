@@ -27,7 +27,7 @@ pub enum Admission<'p> {
     /// Answer it; the outcome of the first rule that fired, if any.
     Answer(Option<&'p FaultOutcome>),
     /// Refused by the rate limit: this is the answer.
-    Refused(Box<Reply>),
+    Refused(Box<Reply<'static>>),
 }
 
 /// What the scenario's rate limit and rules say before the request is answered.
@@ -47,11 +47,11 @@ pub fn before(scenario: &Scenario) -> Admission<'_> {
 /// `latency_ms` and `fault` to `reply`: waits, then reshapes the answer.
 /// Waiting holds no lock, so other requests go on meanwhile. With
 /// [`DropConnection`], the reply is only for the journal and the log.
-pub async fn after(
+pub async fn after<'s>(
     scenario: &Scenario,
     rule: Option<&FaultOutcome>,
-    mut reply: Reply,
-) -> (Reply, Option<DropConnection>) {
+    mut reply: Reply<'s>,
+) -> (Reply<'s>, Option<DropConnection>) {
     let click = reply.behaviour.take().unwrap_or_default();
     // A latency rule only delays; any other rule's outcome wins over the
     // click's own fault.

@@ -94,7 +94,7 @@ pub async fn answer(
     action: Action,
     request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
-) -> Reply {
+) -> Reply<'static> {
     let body = match access::admit(scenario, request, body) {
         Ok(body) => body,
         Err(refused) => return *refused,
@@ -117,18 +117,18 @@ pub async fn answer(
 }
 
 /// The scenario's answer for an error of `kind` saying `message`.
-fn refuse(scenario: &Scenario, kind: ErrorKind, message: &str) -> Reply {
+fn refuse(scenario: &Scenario, kind: ErrorKind, message: &str) -> Reply<'static> {
     let (status, body) = scenario.errors().answer_saying(kind, message);
     (response::json(status, body), Outcome::Error(kind)).into()
 }
 
 /// 404 `Transaction not found`, the kind's own message (or its override).
-fn not_found(scenario: &Scenario) -> Reply {
+fn not_found(scenario: &Scenario) -> Reply<'static> {
     response::api_error(scenario.errors(), ErrorKind::TransactionNotFound, None).into()
 }
 
 /// 200 with `body`, the action done.
-fn done(action: Action, body: &serde_json::Value) -> Reply {
+fn done(action: Action, body: &serde_json::Value) -> Reply<'static> {
     (
         response::json_value(StatusCode::OK, body),
         Outcome::Done(action),
@@ -137,7 +137,7 @@ fn done(action: Action, body: &serde_json::Value) -> Reply {
 }
 
 /// The same reply, saying which parameter decided.
-fn deciding(mut reply: Reply, parameter: &'static str, value: &str) -> Reply {
+fn deciding(mut reply: Reply<'static>, parameter: &'static str, value: &str) -> Reply<'static> {
     reply.decided = Some(Decided {
         parameter,
         value: value.to_string(),
@@ -145,7 +145,7 @@ fn deciding(mut reply: Reply, parameter: &'static str, value: &str) -> Reply {
     reply
 }
 
-fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply {
+fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply<'static> {
     let Some((by, value)) = Identifier::ALL
         .into_iter()
         .find_map(|id| params.get(id.parameter()).map(|value| (id, value)))
@@ -211,7 +211,7 @@ fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply {
     deciding(reply, by.parameter(), value)
 }
 
-fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params) -> Reply {
+fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params) -> Reply<'static> {
     let name = by.parameter();
     let Some(value) = params.get(name) else {
         let message = format!("Missing parameter: {name}");
@@ -241,7 +241,7 @@ fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params)
     deciding(reply, name, value)
 }
 
-fn preview(scenario: &Scenario, params: &Params) -> Reply {
+fn preview(scenario: &Scenario, params: &Params) -> Reply<'static> {
     let Some(value) = params.get("transaction_hash") else {
         return refuse(
             scenario,
@@ -278,7 +278,7 @@ fn preview(scenario: &Scenario, params: &Params) -> Reply {
     )
 }
 
-fn check_order(scenario: &Scenario, params: &Params) -> Reply {
+fn check_order(scenario: &Scenario, params: &Params) -> Reply<'static> {
     let Some(orderid) = params.get("orderid") else {
         return refuse(
             scenario,

@@ -9,7 +9,7 @@ use super::response::{self, Answer, Outcome};
 use crate::scenario::Scenario;
 
 /// Answers a ping.
-pub fn answer(scenario: &Scenario, request: &ApiRequest<'_>) -> (Answer, Outcome) {
+pub fn answer(scenario: &Scenario, request: &ApiRequest<'_>) -> (Answer, Outcome<'static>) {
     match access::check(scenario, request) {
         Some(kind) => response::api_error(scenario.errors(), kind, None),
         None => (

@@ -52,7 +52,7 @@ pub struct RequestLine<'a> {
     /// The answer's status; none when the connection was dropped.
     pub status: Option<u16>,
     /// What the request came to.
-    pub outcome: &'a Outcome,
+    pub outcome: &'a Outcome<'a>,
     /// From its head's arrival to its answer, in microseconds.
     pub latency_us: u64,
 }
@@ -153,7 +153,7 @@ mod tests {
         let get = Method::GET;
         let post = Method::POST;
         let outcomes = [
-            Outcome::Click("35b71a300115be9.16738986".into()),
+            Outcome::Click("35b71a300115be9.16738986"),
             Outcome::Error(ErrorKind::InvalidCredentials),
             Outcome::Pong,
             Outcome::Admin,
@@ -192,7 +192,7 @@ mod tests {
 
     #[test]
     fn a_line_reads_as_the_readme_shows_it() {
-        let outcome = Outcome::Click("35b71a300115be9.16738986".into());
+        let outcome = Outcome::Click("35b71a300115be9.16738986");
         let line = RequestLine {
             method: &Method::GET,
             path: "/api/transaction/click_detail",

@@ -79,13 +79,14 @@ impl Fault {
     }
 }
 
-/// What a request came to, for the log line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+/// What a request came to, for the log line. A click's hash is borrowed
+/// from the scenario that answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome<'s> {
     /// An API error of this kind.
     Error(ErrorKind),
     /// A click was found.
-    Click(String),
+    Click(&'s str),
     /// Ping answered.
     Pong,
     /// An admin endpoint answered.
@@ -100,7 +101,7 @@ pub enum Outcome {
     Done(Action),
 }
 
-impl Outcome {
+impl Outcome<'_> {
     /// The name the journal gives it: `click`, `ping`, or the error kind.
     pub fn name(&self) -> &'static str {
         match self {
@@ -116,7 +117,7 @@ impl Outcome {
     }
 }
 
-impl Outcome {
+impl Outcome<'_> {
     /// How the log line says it, in two parts written one after the other:
     /// `click=` and the click's hash, `error=` and the error's kind, or a
     /// word and nothing.
@@ -134,7 +135,7 @@ impl Outcome {
     }
 }
 
-impl fmt::Display for Outcome {
+impl fmt::Display for Outcome<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (first, second) = self.log_parts();
         f.write_str(first)?;
@@ -163,19 +164,19 @@ impl From<Lookup> for Decided {
 /// An API endpoint's answer: the answer, what it came to, and the
 /// parameter that decided when the request got that far.
 #[derive(Debug)]
-pub struct Reply {
+pub struct Reply<'s> {
     /// The answer.
     pub answer: Answer,
     /// What the request came to.
-    pub outcome: Outcome,
+    pub outcome: Outcome<'s>,
     /// The parameter that decided, if the request got that far.
     pub decided: Option<Decided>,
     /// The matched click's own `latency_ms` and `fault`, if it has any.
     pub behaviour: Option<ClickBehaviour>,
 }
 
-impl From<(Answer, Outcome)> for Reply {
-    fn from((answer, outcome): (Answer, Outcome)) -> Self {
+impl<'s> From<(Answer, Outcome<'s>)> for Reply<'s> {
+    fn from((answer, outcome): (Answer, Outcome<'s>)) -> Self {
         Reply {
             answer,
             outcome,
@@ -223,7 +224,11 @@ pub fn mock_error(status: StatusCode, code: &'static str, message: &str) -> Answ
 pub const MOCK_ERROR: HeaderName = HeaderName::from_static("x-mock-error");
 
 /// The answer `table` gives for an error of `kind` (a 405 always says `Allow: GET`).
-pub fn api_error(table: &ErrorTable, kind: ErrorKind, detail: Option<&str>) -> (Answer, Outcome) {
+pub fn api_error(
+    table: &ErrorTable,
+    kind: ErrorKind,
+    detail: Option<&str>,
+) -> (Answer, Outcome<'static>) {
     let (status, body) = table.answer(kind, detail);
     let mut answer = json(status, body);
     if kind == ErrorKind::MethodNotAllowed {

@@ -178,7 +178,7 @@ impl Router {
             value: reply.decided.as_ref().map(|d| d.value.as_str()),
             outcome: reply.outcome.name(),
             click_hash: match &reply.outcome {
-                Outcome::Click(hash) => Some(hash.as_str()),
+                Outcome::Click(hash) => Some(*hash),
                 _ => None,
             },
             status: (!dropped).then(|| reply.answer.status.as_u16()),
@@ -188,13 +188,13 @@ impl Router {
 
 /// Answers an API request (or an unknown path) from `scenario`, with the
 /// scenario's rate limit and faults applied to the API endpoints.
-async fn answer_api(
+async fn answer_api<'s>(
     endpoint: Endpoint,
-    scenario: &Scenario,
+    scenario: &'s Scenario,
     method: &Method,
     request: &ApiRequest<'_>,
     content: Result<bytes::Bytes, body::BodyError>,
-) -> (Reply, Option<DropConnection>) {
+) -> (Reply<'s>, Option<DropConnection>) {
     if matches!(endpoint, Endpoint::Admin(_) | Endpoint::Unknown) {
         let reply = response::api_error(scenario.errors(), ErrorKind::InvalidEndpoint, None);
         return (reply.into(), None);
