@@ -342,6 +342,22 @@ mod tests {
     }
 
     #[test]
+    fn a_json_boolean_is_read_for_a_flag_only() {
+        const FLAG_AND_ORDER: &[&str] = &["reverse", "orderid"];
+        let mut values = vec![None; FLAG_AND_ORDER.len()];
+        read_json(br#"{"reverse": true}"#, FLAG_AND_ORDER, &mut values).unwrap();
+        assert_eq!(values, [Some("true".to_string()), None]);
+        let mut values = vec![None; FLAG_AND_ORDER.len()];
+        let refused = read_json(br#"{"orderid": false}"#, FLAG_AND_ORDER, &mut values);
+        assert_eq!(
+            refused,
+            Err(MalformedBody(
+                "`orderid` must be a string or a number".into()
+            ))
+        );
+    }
+
+    #[test]
     fn the_lookup_names_follow_the_lookup_keys() {
         // `read_lookup` pairs each value with its key by position.
         let names: Vec<&str> = LookupKey::ALL.iter().map(|k| k.parameter()).collect();
