@@ -13,9 +13,25 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use time::OffsetDateTime;
 
 thread_local! {
+    /// The line being written on this thread.
+    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
     /// The second last formatted on this thread, and its text up to the
     /// fraction (`2026-12-01T18:05:07`).
     static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// Runs `write` on this thread's line buffer, emptied first, so that a
+/// line is put together without an allocation of its own and handed on in
+/// one piece. A line written while another is (a value's `Debug` that
+/// logs) gets a buffer of its own.
+pub fn with_line<R>(write: impl FnOnce(&mut String) -> R) -> R {
+    LINE.with(|line| match line.try_borrow_mut() {
+        Ok(mut line) => {
+            line.clear();
+            write(&mut line)
+        }
+        Err(_) => write(&mut String::new()),
+    })
 }
 
 /// A line's start: the time now, the level right-aligned in five columns
@@ -175,6 +191,20 @@ mod tests {
         text.clear();
         write_time(&mut text, UNIX_EPOCH);
         assert_eq!(text, "1970-01-01T00:00:00.000000Z ");
+    }
+
+    #[test]
+    fn a_line_written_inside_another_gets_a_buffer_of_its_own() {
+        with_line(|line| line.push_str("left over"));
+        let (outer, inner) = with_line(|outer| {
+            outer.push_str("outer");
+            let inner = with_line(|inner| {
+                inner.push_str("inner");
+                inner.clone()
+            });
+            (outer.clone(), inner)
+        });
+        assert_eq!((outer.as_str(), inner.as_str()), ("outer", "inner"));
     }
 
     #[test]

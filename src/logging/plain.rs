@@ -6,7 +6,6 @@
 //! the time formatted digit by digit). Terminals keep tracing-subscriber's
 //! own format, with its colours.
 
-use std::cell::RefCell;
 use std::fmt::{self, Write};
 
 use tracing::field::{Field, Visit};
@@ -36,25 +35,11 @@ where
         // The line is put together in a buffer of this thread's and handed
         // to the writer in one piece: each write to the writer is a call
         // through `dyn Write`, and a line has some twenty parts.
-        LINE.with(|line| match line.try_borrow_mut() {
-            Ok(mut line) => {
-                line.clear();
-                write_line(&mut line, event);
-                writer.write_str(&line)
-            }
-            // A value's `Debug` that logs: a line of its own.
-            Err(_) => {
-                let mut line = String::new();
-                write_line(&mut line, event);
-                writer.write_str(&line)
-            }
+        text_line::with_line(|line| {
+            write_line(line, event);
+            writer.write_str(line)
         })
     }
-}
-
-thread_local! {
-    /// The line being written on this thread.
-    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// `TIME LEVEL message key=value ...` and the newline, into `line`.

@@ -128,22 +128,15 @@ impl<M: Future + Unpin, S: Future + Unpin> Future for OnItsOwnWake<M, S> {
         if let Poll::Ready(out) = Pin::new(&mut this.main).poll(cx) {
             return Poll::Ready(Either::Main(out));
         }
-        let same_task = this
-            .side_waker
-            .as_ref()
-            .is_some_and(|(flag, _)| flag.task.will_wake(cx.waker()));
-        if same_task {
-            let woken = this
-                .side_waker
-                .as_ref()
-                .is_some_and(|(flag, _)| flag.woken.swap(false, Ordering::AcqRel));
-            if !woken {
-                return Poll::Pending;
+        match &this.side_waker {
+            Some((flag, _)) if flag.task.will_wake(cx.waker()) => {
+                if !flag.woken.swap(false, Ordering::AcqRel) {
+                    return Poll::Pending;
+                }
             }
-        } else {
             // The first poll, or another task's waker: `side` is polled with
             // a waker that wakes this one.
-            this.side_waker = None;
+            _ => this.side_waker = None,
         }
         let (_, waker) = this.side_waker.get_or_insert_with(|| {
             let flag = Arc::new(Flag {
@@ -202,6 +195,17 @@ mod tests {
         }
     }
 
+    /// A future polled as its probe says.
+    type Probed<'p> = Pin<Box<dyn Future<Output = ()> + 'p>>;
+
+    /// `main` and `side` as the connection and its watchers.
+    fn watched<'p>(main: &'p Probe, side: &'p Probe) -> OnItsOwnWake<Probed<'p>, Probed<'p>> {
+        OnItsOwnWake::new(
+            Box::pin(poll_fn(|cx| main.poll(cx))),
+            Box::pin(poll_fn(|cx| side.poll(cx))),
+        )
+    }
+
     struct Counting(AtomicUsize);
 
     impl Wake for Counting {
@@ -213,10 +217,7 @@ mod tests {
     #[test]
     fn the_side_is_polled_only_when_it_woke_the_task() {
         let (main, side) = (Probe::default(), Probe::default());
-        let mut both = OnItsOwnWake::new(
-            Box::pin(poll_fn(|cx| main.poll(cx))),
-            Box::pin(poll_fn(|cx| side.poll(cx))),
-        );
+        let mut both = watched(&main, &side);
         let task = Arc::new(Counting(AtomicUsize::new(0)));
         let waker = Waker::from(Arc::clone(&task));
         let mut cx = Context::from_waker(&waker);
@@ -247,10 +248,7 @@ mod tests {
         let (main, side) = (Probe::default(), Probe::default());
         main.ready.store(true, Ordering::SeqCst);
         side.ready.store(true, Ordering::SeqCst);
-        let mut both = OnItsOwnWake::new(
-            Box::pin(poll_fn(|cx| main.poll(cx))),
-            Box::pin(poll_fn(|cx| side.poll(cx))),
-        );
+        let mut both = watched(&main, &side);
         let waker = Waker::from(Arc::new(Counting(AtomicUsize::new(0))));
         let polled = Pin::new(&mut both).poll(&mut Context::from_waker(&waker));
         assert_eq!(polled, Poll::Ready(Either::Main(())));
@@ -260,10 +258,7 @@ mod tests {
     #[test]
     fn another_tasks_waker_polls_the_side_again_and_it_wakes_that_task() {
         let (main, side) = (Probe::default(), Probe::default());
-        let mut both = OnItsOwnWake::new(
-            Box::pin(poll_fn(|cx| main.poll(cx))),
-            Box::pin(poll_fn(|cx| side.poll(cx))),
-        );
+        let mut both = watched(&main, &side);
         let first = Arc::new(Counting(AtomicUsize::new(0)));
         let second = Arc::new(Counting(AtomicUsize::new(0)));
         let wakers = [

@@ -4,12 +4,11 @@
 //! With text logs for a file or a pipe (how a CI job keeps them), the line
 //! is written here, straight into the log's buffer through the writer
 //! [`write_to`] was given, in the layout every other text line has. That
-//! skips tracing-subscriber's field-by-field visit, a fifth of the work of
-//! a lookup. `RUST_LOG` still decides whether the line is written, as it
+//! skips tracing-subscriber's field-by-field visit, and the line costs half
+//! what it did (BENCHMARKS.md, "The fifth round"). `RUST_LOG` still decides whether the line is written, as it
 //! would for the event: same target, level and field names. Logs for a
 //! terminal, and JSON logs, get the line as a tracing event like any other.
 
-use std::cell::RefCell;
 use std::sync::OnceLock;
 
 use hyper::Method;
@@ -26,11 +25,6 @@ pub const TARGET: &str = "n4n_mock::server::router";
 pub type Sink = Box<dyn Fn(&str) + Send + Sync>;
 
 static SINK: OnceLock<Sink> = OnceLock::new();
-
-thread_local! {
-    /// The line being written on this thread.
-    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
-}
 
 /// Writes request lines to `sink` from now on, rather than as tracing
 /// events. The first sink set stays: `logging` sets one when it installs
@@ -87,8 +81,7 @@ impl RequestLine<'_> {
             );
             return;
         };
-        LINE.with_borrow_mut(|line| {
-            line.clear();
+        text_line::with_line(|line| {
             self.write(line);
             sink(line);
         });

@@ -115,9 +115,7 @@ impl Outcome<'_> {
             Outcome::Done(action) => action.outcome(),
         }
     }
-}
 
-impl Outcome<'_> {
     /// How the log line says it, in two parts written one after the other:
     /// `click=` and the click's hash, `error=` and the error's kind, or a
     /// word and nothing.
