@@ -1,25 +1,28 @@
 //! Logs on stderr, text or JSON, filtered by `RUST_LOG` (default `info`).
 //!
-//! One line per request is many lines under load, so lines are gathered in a
-//! buffer and written to stderr together: when the buffer fills, and at the
-//! latest [`FLUSH_EVERY`] after they were logged, by a small flusher thread.
-//! A write per line would cost a system call on the request path, and a
-//! writer thread woken per line (tracing-appender's non-blocking writer)
-//! costs a wake-up per line instead; both took the server well below the
-//! throughput of bare hyper on a two-core machine. Lines for a file or a
+//! One line per request is many lines under load, so lines are gathered
+//! ([`batch`]) and written to stderr together: when 64 KiB have gathered,
+//! and at the latest [`FLUSH_EVERY`] after they were logged, by a small
+//! flusher thread. A write per line would cost a system call on the request
+//! path, and a writer thread woken per line (tracing-appender's non-blocking
+//! writer) costs a wake-up per line instead; both took the server well below
+//! the throughput of bare hyper on a two-core machine. Lines for a file or a
 //! pipe are formatted by [`plain`], in the same layout for less work; the
 //! one line per request is written by [`request_log`] itself.
 
+mod batch;
 mod plain;
 
-use std::io::{BufWriter, IsTerminal, Stderr, Write};
+use std::io::{self, IsTerminal, Stderr};
+use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::writer::{MakeWriter, MutexGuardWriter};
+use tracing_subscriber::fmt::writer::MakeWriter;
+
+use batch::Batch;
 
 use crate::cli::LogFormat;
 use crate::server::request_log;
@@ -27,33 +30,30 @@ use crate::server::request_log;
 /// The longest a log line waits in the buffer.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
 
-/// How many bytes of log lines are gathered into one write.
-const BUFFER_BYTES: usize = 64 * 1024;
-
-/// Stderr behind a buffer that every thread shares.
+/// Stderr behind a batch of lines that every thread shares.
 #[derive(Clone)]
-struct BatchedStderr(Arc<Mutex<BufWriter<Stderr>>>);
+struct BatchedStderr(Arc<Batch<Stderr>>);
 
 impl<'a> MakeWriter<'a> for BatchedStderr {
-    type Writer = MutexGuardWriter<'a, BufWriter<Stderr>>;
+    type Writer = LineWriter<'a>;
 
     fn make_writer(&'a self) -> Self::Writer {
-        self.0.make_writer()
+        LineWriter(&self.0)
     }
 }
 
-impl BatchedStderr {
-    /// Adds `line` to the buffer, as tracing-subscriber's writer does.
-    fn write_line(&self, line: &str) {
-        let mut writer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // Nowhere to report a failure to write the log.
-        let _ = writer.write_all(line.as_bytes());
+/// What tracing-subscriber writes an event's line through: it hands over
+/// the whole line in one write.
+struct LineWriter<'a>(&'a Batch<Stderr>);
+
+impl io::Write for LineWriter<'_> {
+    fn write(&mut self, line: &[u8]) -> io::Result<usize> {
+        self.0.write_line(line);
+        Ok(line.len())
     }
 
-    fn flush(&self) {
-        let mut writer = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // Nowhere to report a failure to write the log.
-        let _ = writer.flush();
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -70,7 +70,7 @@ impl Drop for LogGuard {
         if let Some(flusher) = self.flusher.take() {
             let _ = flusher.join();
         }
-        self.writer.flush();
+        self.writer.0.flush();
     }
 }
 
@@ -78,10 +78,7 @@ impl Drop for LogGuard {
 /// no guard).
 pub fn init(format: LogFormat) -> Option<LogGuard> {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let writer = BatchedStderr(Arc::new(Mutex::new(BufWriter::with_capacity(
-        BUFFER_BYTES,
-        std::io::stderr(),
-    ))));
+    let writer = BatchedStderr(Arc::new(Batch::new(std::io::stderr())));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer.clone())
@@ -100,7 +97,7 @@ pub fn init(format: LogFormat) -> Option<LogGuard> {
     if plain {
         // The request lines, in the same layout, into the same buffer.
         let lines = writer.clone();
-        request_log::write_to(Box::new(move |line| lines.write_line(line)));
+        request_log::write_to(Box::new(move |line| lines.0.write_line(line.as_bytes())));
     }
     let (stop, stopped) = mpsc::channel::<()>();
     let ticking = writer.clone();
@@ -108,7 +105,7 @@ pub fn init(format: LogFormat) -> Option<LogGuard> {
         .name("n4n-mock-log".into())
         .spawn(move || {
             while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(FLUSH_EVERY) {
-                ticking.flush();
+                ticking.0.flush();
             }
         })
         .ok();
