@@ -162,6 +162,20 @@ mod tests {
             .expect("a write started");
     }
 
+    /// Starts a thread logging `line`, which fills the buffer, and waits
+    /// until its write is held at the gate.
+    fn held_write(
+        batch: &Arc<Batch<Kept>>,
+        started: &Receiver<()>,
+        line: &str,
+    ) -> thread::JoinHandle<()> {
+        let batch = Arc::clone(batch);
+        let line = line.to_string();
+        let writing = thread::spawn(move || batch.write_line(line.as_bytes()));
+        wait_for_write(started);
+        writing
+    }
+
     fn text(written: &Written) -> String {
         String::from_utf8(written.lock().unwrap().clone()).unwrap()
     }
@@ -222,12 +236,7 @@ mod tests {
     fn a_thread_does_not_wait_for_anothers_write_and_its_lines_follow() {
         let (batch, written, started, go_on) = gated();
         let full = line("full", BUFFER_BYTES);
-        let writing = {
-            let batch = Arc::clone(&batch);
-            let full = full.clone();
-            thread::spawn(move || batch.write_line(full.as_bytes()))
-        };
-        wait_for_write(&started);
+        let writing = held_write(&batch, &started, &full);
         // The write is held at the gate; a full buffer's worth more does
         // not make this thread wait for it.
         let (done, returned) = mpsc::channel();
@@ -255,11 +264,7 @@ mod tests {
     #[test]
     fn past_the_cap_a_thread_waits_for_the_write_in_progress() {
         let (batch, written, started, go_on) = gated();
-        let writing = {
-            let batch = Arc::clone(&batch);
-            thread::spawn(move || batch.write_line(line("full", BUFFER_BYTES).as_bytes()))
-        };
-        wait_for_write(&started);
+        let writing = held_write(&batch, &started, &line("full", BUFFER_BYTES));
         let (done, returned) = mpsc::channel();
         let over = {
             let batch = Arc::clone(&batch);
@@ -288,12 +293,7 @@ mod tests {
     fn a_flush_waits_for_the_write_in_progress_and_writes_the_rest() {
         let (batch, written, started, go_on) = gated();
         let full = line("full", BUFFER_BYTES);
-        let writing = {
-            let batch = Arc::clone(&batch);
-            let full = full.clone();
-            thread::spawn(move || batch.write_line(full.as_bytes()))
-        };
-        wait_for_write(&started);
+        let writing = held_write(&batch, &started, &full);
         batch.write_line(b"last\n");
         let flushing = {
             let batch = Arc::clone(&batch);
