@@ -15,7 +15,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 pub const BUFFER_BYTES: usize = 64 * 1024;
 
 /// How many bytes of lines may wait while a write is in progress before a
-/// thread that logs waits for it.
+/// thread that logs waits for it. With the lines being written, at most
+/// about twice this is held.
 pub const MAX_WAITING: usize = 1024 * 1024;
 
 /// Lines gathered for `W`.
@@ -68,7 +69,9 @@ impl<W: Write> Batch<W> {
     }
 
     /// Writes the waiting lines until none are left. With another write in
-    /// progress, returns at once unless `wait`: that write takes them.
+    /// progress, returns at once unless `wait`: that write takes them, or,
+    /// if it had just taken its last, the next line past [`BUFFER_BYTES`]
+    /// or the flusher's next tick does.
     fn write_out(&self, wait: bool) {
         let mut output = match self.output.try_lock() {
             Ok(output) => output,
