@@ -107,8 +107,9 @@ fn needs_escaping(value: &str) -> bool {
     })
 }
 
-/// A writer that keeps what tracing-subscriber writes, for the tests that
-/// hold lines to its own text format.
+/// A writer that keeps what it is given, for the log's tests: those that
+/// hold lines to tracing-subscriber's own text format (it is a
+/// `MakeWriter`), and the batch's.
 #[cfg(test)]
 pub mod captured {
     use std::io;

@@ -104,20 +104,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use std::io;
+    use std::sync::Arc;
     use std::sync::mpsc::{self, Receiver, Sender};
-    use std::sync::{Arc, Mutex};
     use std::thread;
     use std::time::Duration;
 
     use super::*;
-
-    /// What was written, shared by the test and the batch's writer.
-    type Written = Arc<Mutex<Vec<u8>>>;
+    use crate::text_line::captured::Captured;
 
     /// A writer that keeps what it is given; with a gate, each write
     /// first says it started, then waits until the test lets it go on.
     struct Kept {
-        written: Written,
+        written: Captured,
         gate: Option<(Sender<()>, Receiver<()>)>,
     }
 
@@ -127,34 +125,34 @@ mod tests {
                 started.send(()).unwrap();
                 go_on.recv().unwrap();
             }
-            self.written.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
+            self.written.write(bytes)
         }
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
     }
 
-    fn kept() -> (Arc<Batch<Kept>>, Written) {
-        let written = Written::default();
+    /// A batch writing into what it returns beside it.
+    fn batch(gate: Option<(Sender<()>, Receiver<()>)>) -> (Arc<Batch<Kept>>, Captured) {
+        let written = Captured::default();
         let writer = Kept {
-            written: Arc::clone(&written),
-            gate: None,
+            written: written.clone(),
+            gate,
         };
         (Arc::new(Batch::new(writer)), written)
     }
 
+    fn kept() -> (Arc<Batch<Kept>>, Captured) {
+        batch(None)
+    }
+
     /// A batch whose writes wait at a gate: `started` hears of each write,
     /// `go_on` lets one finish.
-    fn gated() -> (Arc<Batch<Kept>>, Written, Receiver<()>, Sender<()>) {
-        let written = Written::default();
+    fn gated() -> (Arc<Batch<Kept>>, Captured, Receiver<()>, Sender<()>) {
         let (started_tx, started) = mpsc::channel();
         let (go_on, go_on_rx) = mpsc::channel();
-        let writer = Kept {
-            written: Arc::clone(&written),
-            gate: Some((started_tx, go_on_rx)),
-        };
-        (Arc::new(Batch::new(writer)), written, started, go_on)
+        let (batch, written) = batch(Some((started_tx, go_on_rx)));
+        (batch, written, started, go_on)
     }
 
     /// Waits for a gated write to start; a write that never comes fails
@@ -179,10 +177,6 @@ mod tests {
         writing
     }
 
-    fn text(written: &Written) -> String {
-        String::from_utf8(written.lock().unwrap().clone()).unwrap()
-    }
-
     /// A line of `len` bytes, its newline included, starting with `name`.
     fn line(name: &str, len: usize) -> String {
         format!("{name}{}\n", "x".repeat(len - name.len() - 1))
@@ -193,16 +187,16 @@ mod tests {
         let (batch, written) = kept();
         batch.write_line(b"first\n");
         batch.write_line(b"second\n");
-        assert_eq!(text(&written), "");
+        assert_eq!(written.text(), "");
         batch.flush();
-        assert_eq!(text(&written), "first\nsecond\n");
+        assert_eq!(written.text(), "first\nsecond\n");
         // 64 KiB, as the README says, are gathered before a write.
         let almost = line("almost", 64 * 1024 - "third\n".len() - 1);
         batch.write_line(b"third\n");
         batch.write_line(almost.as_bytes());
-        assert_eq!(text(&written), "first\nsecond\n");
+        assert_eq!(written.text(), "first\nsecond\n");
         batch.write_line(b"\n");
-        assert_eq!(text(&written), format!("first\nsecond\nthird\n{almost}\n"));
+        assert_eq!(written.text(), format!("first\nsecond\nthird\n{almost}\n"));
     }
 
     #[test]
@@ -222,7 +216,7 @@ mod tests {
             thread.join().unwrap();
         }
         batch.flush();
-        let text = text(&written);
+        let text = written.text();
         assert_eq!(text.lines().count(), 4 * 5000);
         for t in 0..4 {
             let prefix = format!("thread {t} line ");
@@ -261,7 +255,7 @@ mod tests {
         go_on.send(()).unwrap();
         writing.join().unwrap();
         let expected = format!("{full}after\n{}", line("more", BUFFER_BYTES));
-        assert_eq!(text(&written), expected);
+        assert_eq!(written.text(), expected);
     }
 
     #[test]
@@ -289,7 +283,7 @@ mod tests {
             .expect("returned once the write went on");
         over.join().unwrap();
         writing.join().unwrap();
-        assert_eq!(text(&written).len(), BUFFER_BYTES + MAX_WAITING);
+        assert_eq!(written.text().len(), BUFFER_BYTES + MAX_WAITING);
     }
 
     #[test]
@@ -307,6 +301,6 @@ mod tests {
         go_on.send(()).unwrap();
         flushing.join().unwrap();
         writing.join().unwrap();
-        assert_eq!(text(&written), format!("{full}last\n"));
+        assert_eq!(written.text(), format!("{full}last\n"));
     }
 }
