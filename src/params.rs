@@ -284,24 +284,24 @@ mod tests {
             .prop_map(|pieces| pieces.concat())
     }
 
-    /// What form_urlencoded makes of `form`, for `NAMES`.
-    fn decoded(form: &str) -> Params {
+    /// The parameters `NAMES` get from `fill`, given a slot per name.
+    fn filled(fill: impl FnOnce(&mut [Option<String>])) -> Params {
         let mut values = vec![None; NAMES.len()];
-        from_pairs(NAMES, form_urlencoded::parse(form.as_bytes()), &mut values);
+        fill(&mut values);
         Params {
             names: NAMES,
             values,
         }
     }
 
+    /// What form_urlencoded makes of `form`, for `NAMES`.
+    fn decoded(form: &str) -> Params {
+        filled(|values| from_pairs(NAMES, form_urlencoded::parse(form.as_bytes()), values))
+    }
+
     /// What `read_pairs` makes of `form`, for `NAMES`.
     fn read(form: &str) -> Params {
-        let mut values = vec![None; NAMES.len()];
-        read_pairs(form, NAMES, &mut values);
-        Params {
-            names: NAMES,
-            values,
-        }
+        filled(|values| read_pairs(form, NAMES, values))
     }
 
     proptest! {

@@ -6,7 +6,8 @@
 //! polled only when one of them woke the connection's task, not on every
 //! wake-up as `select!` would poll them: a kept-alive connection wakes a few
 //! times per request, and re-arming a timer and a channel each time cost
-//! some 280 instructions of a lookup's 22,000 (BENCHMARKS.md).
+//! some 280 instructions of a lookup's then 22,000 (BENCHMARKS.md, "The
+//! fifth round").
 
 use std::future::Future;
 use std::pin::Pin;

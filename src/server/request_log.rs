@@ -5,9 +5,10 @@
 //! is written here, straight into the log's buffer through the writer
 //! [`write_to`] was given, in the layout every other text line has. That
 //! skips tracing-subscriber's field-by-field visit, and the line costs half
-//! what it did (BENCHMARKS.md, "The fifth round"). `RUST_LOG` still decides whether the line is written, as it
-//! would for the event: same target, level and field names. Logs for a
-//! terminal, and JSON logs, get the line as a tracing event like any other.
+//! what it did (BENCHMARKS.md, "The fifth round"). `RUST_LOG` still decides
+//! whether the line is written, as it would for the event: same target,
+//! level and field names. Logs for a terminal, and JSON logs, get the line
+//! as a tracing event like any other.
 
 use std::sync::OnceLock;
 
