@@ -103,6 +103,13 @@ pub fn read_text_with(
                 let mut batches = Batches::new(parallelism.batch, |batch| {
                     // The workers stop only once this sender is dropped.
                     let _ = jobs.send(batch);
+                    // Records are put in place as they come rather than once
+                    // the whole file is split: a batch's own list is then
+                    // freed while the workers still read, and its memory
+                    // serves the batches after it instead of fresh pages.
+                    while let Ok(result) = finished.try_recv() {
+                        merged.add(result);
+                    }
                 });
                 let parsed = json::parse_streaming(text, &STREAMED, &mut |list, mark, end| {
                     batches.push(list, mark, end);
