@@ -152,7 +152,7 @@ fn render_slice(
     for (n, (click, body)) in slice.clicks.iter_mut().zip(slice.bodies).enumerate() {
         let i = slice.first + n;
         let transactions = &mut slice.transactions[starts[i] - offset..starts[i + 1] - offset];
-        *body = match &click.response {
+        *body = match click.response() {
             Some(response) => {
                 let mut out = String::new();
                 crate::scenario::to_json::push_yaml(&mut out, response);
@@ -169,9 +169,7 @@ fn render_slice(
 /// written; what is left of the records goes with their round.
 fn give_up(click: &mut ClickSpec, transactions: &mut [TransactionSpec]) {
     drop(std::mem::take(&mut click.values));
-    drop(std::mem::take(&mut click.extra));
-    click.response = None;
-    click.fault = None;
+    click.rare = None;
     for transaction in transactions {
         drop(std::mem::take(&mut transaction.values));
         drop(std::mem::take(&mut transaction.payouts));
@@ -192,7 +190,7 @@ fn contract_body(click: &ClickSpec, transactions: &[TransactionSpec], out: &mut 
         for (key, value) in CLICK_KEYS.iter().zip(click.values.iter()) {
             object.known(key, value);
         }
-        for (key, value) in &click.extra {
+        for (key, value) in click.extra() {
             object.string(key, value);
         }
         object.close();

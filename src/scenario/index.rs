@@ -151,10 +151,10 @@ impl ClickIndex {
             index.hashes.push(hash);
         }
         for (i, click) in grouped.clicks.iter().enumerate() {
-            if click.latency_ms.is_some() || click.fault.is_some() {
+            if click.latency_ms().is_some() || click.fault().is_some() {
                 let behaviour = ClickBehaviour {
-                    latency_ms: click.latency_ms,
-                    fault: click.fault.clone(),
+                    latency_ms: click.latency_ms(),
+                    fault: click.fault().cloned(),
                 };
                 index.behaviours.insert(i, behaviour);
             }

@@ -18,8 +18,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::model::{
-    CLICK_KEYS, ClickSpec, Credential, DOCUMENT_KEYS, Document, Located, PAYOUT_KEYS, STATUSES,
-    TRANSACTION_KEYS, Texts, TransactionSpec, key_index,
+    CLICK_KEYS, ClickRare, ClickSpec, Credential, DOCUMENT_KEYS, Document, Located, PAYOUT_KEYS,
+    STATUSES, TRANSACTION_KEYS, Texts, TransactionSpec, key_index,
 };
 use super::problem::{Position, Problems};
 use super::yaml::{self, Key, Scalar, ScalarTag, Yaml, YamlKind};
@@ -556,14 +556,17 @@ impl Reader<'_> {
             }
         });
         let (hash_at, values) = self.require_hash(at, &mut record, "a click", "click_hash");
-        Some(ClickSpec {
-            at,
-            hash_at,
-            values,
+        let rare = ClickRare {
             extra: record.extra,
             response,
             latency_ms,
             fault,
+        };
+        Some(ClickSpec {
+            at,
+            hash_at,
+            values,
+            rare: rare.boxed(),
         })
     }
 
