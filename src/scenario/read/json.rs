@@ -283,6 +283,7 @@ impl Merged {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::faults::FaultOutcome;
     use crate::scenario::problem::Problem;
 
     /// A JSON scenario of `n` clicks and as many transactions; every 97th
@@ -338,6 +339,35 @@ mod tests {
              loginid, username, offerid, landing_pageid, campaignid, creativeid, subid1, subid2, \
              external_clickid, ip, country, referrer, user_agent, response, latency_ms, fault, extra)"
         );
+    }
+
+    #[test]
+    fn a_clicks_rare_keys_are_read_into_its_box_and_a_plain_click_has_none() {
+        let text = concat!(
+            "{\"clicks\": [{\"click_hash\": \"plain\"},\n",
+            "{\"click_hash\": \"rare\", \"latency_ms\": 25, \"fault\": {\"drop_connection\": true},\n",
+            " \"extra\": {\"tier\": \"gold\"}, \"response\": {\"result\": \"success\"}},\n",
+            "{\"click_hash\": \"slow\", \"latency_ms\": 7}]}\n",
+        );
+        let (doc, problems) = read(text, 0, 2048);
+        assert_eq!(problems, []);
+        let clicks = doc.expect("readable").clicks;
+
+        let plain = &clicks[0];
+        assert_eq!(plain.rare, None);
+        assert_eq!(plain.extra(), []);
+        assert_eq!((plain.latency_ms(), plain.fault()), (None, None));
+        assert!(plain.response().is_none());
+
+        let rare = &clicks[1];
+        assert_eq!(rare.extra(), [("tier".to_string(), "gold".to_string())]);
+        assert_eq!(rare.latency_ms(), Some(25));
+        assert_eq!(rare.fault(), Some(&FaultOutcome::DropConnection));
+        assert!(rare.response().is_some());
+
+        let slow = &clicks[2];
+        assert_eq!((slow.latency_ms(), slow.fault()), (Some(7), None));
+        assert!(slow.extra().is_empty() && slow.response().is_none());
     }
 
     #[test]
