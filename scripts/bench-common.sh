@@ -67,6 +67,12 @@ cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# keep_log_end FILE: keeps a stopped server's last 20 log lines in
+# FILE.tail and removes FILE. Under load a server logs some 150 MB of
+# request lines in 10 s; left whole in the page cache, such files slowed
+# later runs on a virtual machine (BENCHMARKS.md, "The seventh round").
+keep_log_end() { tail -n 20 "$1" >"$1.tail" && rm -f "$1"; }
+
 # lookup_script BODY: a wrk script sending the lookup with BODY; its path.
 lookup_script() {
   local file="$WORK/lookup-${1//[^A-Za-z0-9]/_}.lua"
@@ -160,7 +166,7 @@ measure_run() {
   hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
   stop_server
   # A run's log is some 150 MB at info; its end is enough to read.
-  tail -n 20 "$out.stderr" >"$out.stderr.tail" && rm -f "$out.stderr"
+  keep_log_end "$out.stderr"
   awk -v name="$name" -v ticks=$((cpu_after - cpu_before)) -v hz="$HZ" -v rss="$rss" -v hwm="$hwm" \
     -v listen=$(((listening - started))) -v first=$(((FIRST_200_US - started))) -v bytes="$bytes" '
     function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0

@@ -86,11 +86,10 @@ if [[ ${BENCH_LONG:-1} == 1 ]]; then
   soak_end=$(rss_mb "$SERVER_PID")
   wait "$wrk_pid"
   stop_server
-  # A minute of request lines is over a gigabyte; only its end is worth
-  # keeping. Left whole, it sat in the page cache while the generated
-  # scenario below loaded, and this machine's kernel reclaiming it made
-  # that load three to four times slower (BENCHMARKS.md, "The seventh round").
-  tail -n 20 "$WORK/soak.stderr" >"$WORK/soak.stderr.tail" && rm -f "$WORK/soak.stderr"
+  # A minute of request lines is over a gigabyte. Left whole, it sat in the
+  # page cache while the generated scenario below loaded, and made that
+  # load three to four times slower on a virtual machine.
+  keep_log_end "$WORK/soak.stderr"
   soak_rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$WORK/soak.wrk")
   change=$(awk -v a="$soak_start" -v b="$soak_end" 'BEGIN { printf "%+.1f", (b - a) * 100 / a }')
   verdict=$(awk -v c="$change" 'BEGIN { print (c <= 10 && c >= -10) ? "flat (within 10 %)" : "NOT flat" }')
