@@ -11,8 +11,10 @@
 //! [`MockServer`] starts a mock in-process on a free loopback port, with a
 //! scenario by name, by file, or built in code ([`ScenarioBuilder`]); it
 //! hands back its URL and the requests it received ([`JournalEntry`]), and
-//! checks call counts ([`Expectation`]). The binary's command line is
-//! [`cli`] and [`run`].
+//! checks call counts ([`Expectation`]). It makes conversions happen
+//! ([`MockServer::convert`]) and shows the postbacks they sent to the
+//! scenario's targets ([`PostbackRecord`], [`MockServer::wait_for_postbacks`]).
+//! The binary's command line is [`cli`] and [`run`].
 //!
 //! # Layout
 //!
@@ -35,12 +37,15 @@
 //!    multipart bodies and the query).
 //! 5. Scenarios and their index: `scenario` (the YAML and JSON model, loading
 //!    with includes, validation with locations, the click index).
-//! 6. Rendering and errors: `api_error` (error kinds, the contract's statuses
+//! 6. Postbacks: `postbacks` (the targets a scenario calls back, their
+//!    queues, delivery with retries and faults, and the postback log).
+//! 7. Rendering and errors: `api_error` (error kinds, the contract's statuses
 //!    and messages, overrides), `render` (JSON bodies written once at load).
-//! 7. Plumbing any layer may use: `write_file` (files written whole or not at
+//! 8. Plumbing any layer may use: `write_file` (files written whole or not at
 //!    all), `interrupt` (SIGINT and SIGTERM during such a write), `memory`
 //!    (memory freed by a load handed back to the system), `text_line` (the
-//!    parts of a text log line).
+//!    parts of a text log line), `trigger` (which of a numbered series a
+//!    fault rule hits).
 //!
 //! Only the names re-exported here are the crate's API; the modules are
 //! private (`fuzzing`, hidden, lends the request reader to the fuzzer). A test in `tests/` checks that no module names one above it.
@@ -56,10 +61,12 @@ mod logging;
 mod memory;
 mod mock_server;
 mod params;
+mod postbacks;
 mod render;
 mod scenario;
 mod server;
 mod text_line;
+mod trigger;
 mod verification;
 mod wait;
 mod write_file;
@@ -67,14 +74,16 @@ mod write_file;
 pub use commands::{CliError, run};
 pub use journal::{JournalEntry, MAX_TEXT_BYTES, Truncated};
 pub use logging::{LogGuard, init as init_logging};
-pub use mock_server::{MockServer, MockServerBuilder, MockServerError};
+pub use mock_server::{MockServer, MockServerBuilder, MockServerError, PostbacksTimedOut};
+pub use postbacks::{Attempt, PostbackRecord, PostbackState};
 pub use scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
 pub use scenario::problem::{Location, Position};
 pub use scenario::{LoadError, Problem, Scenario};
 pub use server::MockOptions;
 pub use server::limits::Limits;
+pub use server::postbacks::{Conversion, ConversionError, Converted};
 pub use server::state::{ReloadFailure, ReportedProblem, StartError, UnknownScenario};
-pub use verification::{Expectation, Failure, Nearest, VerifyError};
+pub use verification::{Expectation, Failure, Nearest, PostbackMatch, VerifyError};
 
 /// The reading of request parameters, for the fuzzer (`fuzz/`) and the
 /// property tests that feed it hostile bodies: not part of the API.

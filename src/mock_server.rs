@@ -38,8 +38,12 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::journal::JournalEntry;
+use crate::postbacks::PostbackRecord;
 use crate::scenario::Scenario;
 use crate::scenario::catalog::CatalogSource;
+use crate::server::postbacks::{
+    self as admin_postbacks, Conversion, ConversionError, Converted, Refusal,
+};
 use crate::server::state::{Active, ReloadFailure, StartError, UnknownScenario};
 use crate::server::{self, MockOptions, MockState};
 use crate::verification::{Expectation, VerifyError};
@@ -62,6 +66,18 @@ pub enum MockServerError {
     /// runtime was shutting down before it could run.
     #[error("loading the scenarios did not finish: {0}")]
     LoadAborted(#[source] tokio::task::JoinError),
+}
+
+/// Fewer postbacks settled than waited for.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{settled} of {wanted} postbacks settled in time; the log: {postbacks:?}")]
+pub struct PostbacksTimedOut {
+    /// How many were waited for.
+    pub wanted: u64,
+    /// How many had settled.
+    pub settled: u64,
+    /// The postbacks as they stood.
+    pub postbacks: Vec<PostbackRecord>,
 }
 
 /// Which scenario answers at first.
@@ -239,7 +255,64 @@ impl MockServer {
     /// # }
     /// ```
     pub fn verify(&self, expectations: &[Expectation]) -> Result<usize, VerifyError> {
-        crate::verification::verify(&self.state.journal().entries(None), expectations)
+        let postbacks = self.state.sent_postbacks();
+        crate::verification::verify(
+            &self.state.journal().entries(None),
+            &postbacks,
+            expectations,
+        )
+    }
+
+    /// Makes a sale (or a rebill) happen on a click, as
+    /// `POST /__mock/conversions` does: the new transaction, and the `seq`
+    /// of each postback it queued.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use n4n_mock::{Conversion, MockServer};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mock = MockServer::builder().start().await?;
+    /// let sale = mock.convert(&Conversion::new("35b71a300115be9.16738986", "29.95").payout("10.00"))?;
+    /// assert_eq!(sale.postbacks, Vec::<u64>::new()); // `default` has no postback targets
+    /// let settled = mock.wait_for_postbacks(0, Duration::from_secs(1)).await?;
+    /// assert!(settled.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn convert(&self, conversion: &Conversion) -> Result<Converted, ConversionError> {
+        admin_postbacks::make(&self.state, conversion).map_err(|refusal| match refusal {
+            Refusal::Conversion(err) => err,
+            Refusal::Answer(_) => ConversionError::unknown_scenario(conversion.scenario.as_deref()),
+        })
+    }
+
+    /// The active scenario's postbacks, oldest first, as
+    /// `GET /__mock/postbacks` lists them.
+    pub fn postbacks(&self) -> Vec<PostbackRecord> {
+        self.state.snapshot().active.postbacks().records()
+    }
+
+    /// Waits until at least `count` of the active scenario's postbacks have
+    /// settled (delivered, failed or dropped) since its last reset, for at
+    /// most `limit`; then its postbacks, oldest first.
+    pub async fn wait_for_postbacks(
+        &self,
+        count: u64,
+        limit: std::time::Duration,
+    ) -> Result<Vec<PostbackRecord>, PostbacksTimedOut> {
+        let active = Arc::clone(&self.state.snapshot().active);
+        let outbox = active.postbacks();
+        if outbox.wait_settled(count, limit).await {
+            Ok(outbox.records())
+        } else {
+            Err(PostbacksTimedOut {
+                wanted: count,
+                settled: outbox.settled(),
+                postbacks: outbox.records(),
+            })
+        }
     }
 
     /// Forgets the requests received so far.

@@ -4,7 +4,10 @@
 //! `scenario`, `parameter`, `value`, `status` and `outcome`, and asks for a
 //! number of them: `count` (exactly), or `at_least` / `at_most` (one or
 //! both). With none of the three it asks for at least one; with `at_most`
-//! alone, for at most that many (`at_most: 0`: never called).
+//! alone, for at most that many (`at_most: 0`: never called). With
+//! `postback` ([`PostbackMatch`]: `event`, `target`, `state`,
+//! `transaction_hash`, `scenario`, `method`) it counts postbacks instead,
+//! in every scenario's postback log.
 //!
 //! The journal keeps at most [`journal::MAX_TEXT_BYTES`] of a text a client
 //! chose (method, path, scenario name, value): an expected text longer than
@@ -20,6 +23,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{self, JournalEntry, same_text};
+use crate::postbacks::PostbackRecord;
 
 /// How many nearest entries an unmet expectation shows.
 pub const NEAREST: usize = 3;
@@ -62,7 +66,68 @@ pub struct Expectation {
     /// At most this many.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_most: Option<u64>,
+    /// Postbacks rather than requests: those this matches. It goes with
+    /// none of the request fields above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub postback: Option<PostbackMatch>,
 }
+
+/// Which postbacks an expectation counts: any of its fields, all that are
+/// given must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostbackMatch {
+    /// `sale`, `rebill`, `void`, `chargeback` or `reversal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<String>,
+    /// The target's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// `queued`, `sending`, `delivered`, `failed` or `dropped`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The event's transaction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction_hash: Option<String>,
+    /// The scenario that sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// `GET` or `POST`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+impl PostbackMatch {
+    /// The fields `postback`, sent by `scenario`, does not match.
+    fn differences(&self, scenario: &str, postback: &PostbackRecord) -> Vec<&'static str> {
+        let mut differs = Vec::new();
+        let mut check = |name: &'static str, wanted: &Option<String>, found: &str| {
+            if wanted.as_deref().is_some_and(|w| w != found) {
+                differs.push(name);
+            }
+        };
+        check("event", &self.event, &postback.event);
+        check("target", &self.target, &postback.target);
+        check("state", &self.state, postback.state.name());
+        check(
+            "transaction_hash",
+            &self.transaction_hash,
+            &postback.transaction_hash,
+        );
+        check("scenario", &self.scenario, scenario);
+        if self
+            .method
+            .as_deref()
+            .is_some_and(|m| !m.eq_ignore_ascii_case(&postback.method))
+        {
+            differs.push("method");
+        }
+        differs
+    }
+}
+
+/// A postback and the scenario that sent it, as verification reads them.
+pub type SentPostback = (String, PostbackRecord);
 
 impl Expectation {
     /// Any API request, at least once; narrow it with the other methods.
@@ -112,6 +177,14 @@ impl Expectation {
         self
     }
 
+    /// Postbacks, not requests: those `postback` matches, at least once.
+    pub fn postbacks(postback: PostbackMatch) -> Self {
+        Expectation {
+            postback: Some(postback),
+            ..Expectation::default()
+        }
+    }
+
     /// Exactly `count` such requests.
     pub fn count(mut self, count: u64) -> Self {
         self.count = Some(count);
@@ -130,8 +203,26 @@ impl Expectation {
         self
     }
 
+    /// Whether it names a request field (a postback expectation must not).
+    fn names_a_request_field(&self) -> bool {
+        self.method.is_some()
+            || self.path.is_some()
+            || self.scenario.is_some()
+            || self.parameter.is_some()
+            || self.value.is_some()
+            || self.status.is_some()
+            || self.outcome.is_some()
+    }
+
     /// The counts it accepts, lowest and highest, or why it asks for none.
     fn bounds(&self) -> Result<(u64, Option<u64>), String> {
+        if self.postback.is_some() && self.names_a_request_field() {
+            return Err(
+                "a `postback` expectation takes no request field (method, path, scenario, \
+                 parameter, value, status, outcome): put `scenario` inside `postback`"
+                    .to_string(),
+            );
+        }
         match (self.count, self.at_least, self.at_most) {
             (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
                 Err("`count` cannot go with `at_least` or `at_most`".to_string())
@@ -199,14 +290,20 @@ impl Expectation {
     }
 }
 
-/// A journal entry near an unmet expectation, and the fields it differs in.
+/// A journal entry (or a postback) near an unmet expectation, and the
+/// fields it differs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Nearest {
     /// The expectation's fields it does not match (none: it counted).
     pub differs: Vec<&'static str>,
-    /// The entry, as `GET /__mock/requests` shows it.
-    #[serde(rename = "request")]
-    pub entry: JournalEntry,
+    /// The entry, as `GET /__mock/requests` shows it, for a request
+    /// expectation.
+    #[serde(rename = "request", skip_serializing_if = "Option::is_none")]
+    pub entry: Option<JournalEntry>,
+    /// The postback, as `GET /__mock/postbacks` shows it, for a postback
+    /// expectation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postback: Option<PostbackRecord>,
 }
 
 /// An expectation the journal does not meet.
@@ -243,10 +340,12 @@ pub enum VerifyError {
     },
 }
 
-/// Checks every expectation against `entries` (the journal, oldest first).
-/// Returns how many were checked when all are met.
+/// Checks every expectation against `entries` (the journal, oldest first)
+/// or, for a postback expectation, against `postbacks`. Returns how many
+/// were checked when all are met.
 pub fn verify(
     entries: &[JournalEntry],
+    postbacks: &[SentPostback],
     expectations: &[Expectation],
 ) -> Result<usize, VerifyError> {
     if expectations.len() > MAX_EXPECTATIONS {
@@ -263,22 +362,28 @@ pub fn verify(
         let (low, high) = expectation
             .bounds()
             .map_err(|why| VerifyError::Invalid { index, why })?;
-        let mut actual = 0u64;
-        // The nearest so far, best first: (fields that differ, newest first, index).
-        let mut nearest: Vec<(usize, std::cmp::Reverse<u64>, usize)> =
-            Vec::with_capacity(NEAREST + 1);
-        for (at, entry) in entries.iter().enumerate() {
-            let differs = expectation.differences(entry).len();
-            if differs == 0 {
-                actual += 1;
-            }
-            let rank = (differs, std::cmp::Reverse(entry.seq), at);
-            let place = nearest.partition_point(|near| *near < rank);
-            if place < NEAREST {
-                nearest.insert(place, rank);
-                nearest.truncate(NEAREST);
-            }
-        }
+        let (actual, nearest) = match &expectation.postback {
+            None => count(
+                entries,
+                |e| expectation.differences(e),
+                |e| e.seq,
+                |e, differs| Nearest {
+                    differs,
+                    entry: Some(e.clone()),
+                    postback: None,
+                },
+            ),
+            Some(wanted) => count(
+                postbacks,
+                |(scenario, p)| wanted.differences(scenario, p),
+                |(_, p)| p.seq,
+                |(_, p), differs| Nearest {
+                    differs,
+                    entry: None,
+                    postback: Some(p.clone()),
+                },
+            ),
+        };
         if actual >= low && high.is_none_or(|high| actual <= high) {
             continue;
         }
@@ -286,13 +391,7 @@ pub fn verify(
             index,
             expected: expectation.clone(),
             actual,
-            nearest: nearest
-                .into_iter()
-                .map(|(_, _, at)| Nearest {
-                    differs: expectation.differences(&entries[at]),
-                    entry: entries[at].clone(),
-                })
-                .collect(),
+            nearest,
         });
     }
     if failures.is_empty() {
@@ -303,6 +402,36 @@ pub fn verify(
             failures,
         })
     }
+}
+
+/// How many of `items` differ in nothing, and the [`NEAREST`] that differ
+/// in the fewest fields (newest first among equals).
+fn count<T>(
+    items: &[T],
+    differences: impl Fn(&T) -> Vec<&'static str>,
+    seq: impl Fn(&T) -> u64,
+    near: impl Fn(&T, Vec<&'static str>) -> Nearest,
+) -> (u64, Vec<Nearest>) {
+    let mut actual = 0u64;
+    // The nearest so far, best first: (fields that differ, newest first, index).
+    let mut nearest: Vec<(usize, std::cmp::Reverse<u64>, usize)> = Vec::with_capacity(NEAREST + 1);
+    for (at, item) in items.iter().enumerate() {
+        let differs = differences(item).len();
+        if differs == 0 {
+            actual += 1;
+        }
+        let rank = (differs, std::cmp::Reverse(seq(item)), at);
+        let place = nearest.partition_point(|near| *near < rank);
+        if place < NEAREST {
+            nearest.insert(place, rank);
+            nearest.truncate(NEAREST);
+        }
+    }
+    let nearest = nearest
+        .into_iter()
+        .map(|(_, _, at)| near(&items[at], differences(&items[at])))
+        .collect();
+    (actual, nearest)
 }
 
 /// `K of N expectations not met`, the summary line.
@@ -329,7 +458,22 @@ fn describe(total: &usize, failures: &[Failure]) -> String {
             text.push_str("; the journal is empty");
         }
         for near in &failure.nearest {
-            let entry = &near.entry;
+            if let Some(postback) = &near.postback {
+                text.push_str(&format!(
+                    "\n    nearest: postback seq {} {} to {} {} {}",
+                    postback.seq,
+                    postback.event,
+                    postback.target,
+                    postback.transaction_hash,
+                    postback.state.name(),
+                ));
+            }
+            let Some(entry) = &near.entry else {
+                if !near.differs.is_empty() {
+                    text.push_str(&format!(" (differs: {})", near.differs.join(", ")));
+                }
+                continue;
+            };
             text.push_str(&format!(
                 "\n    nearest: seq {} {} {} scenario={} {}={} status={} outcome={}",
                 entry.seq,
@@ -355,6 +499,14 @@ mod tests {
 
     use super::*;
     use crate::journal::Received;
+
+    /// Request expectations only, no postbacks.
+    fn verify(
+        entries: &[JournalEntry],
+        expectations: &[Expectation],
+    ) -> Result<usize, VerifyError> {
+        super::verify(entries, &[], expectations)
+    }
 
     fn entry(seq: u64, value: &str, status: u16) -> JournalEntry {
         JournalEntry::from(Received {
@@ -489,7 +641,7 @@ mod tests {
         let nearest: Vec<(u64, Vec<&str>)> = failures[0]
             .nearest
             .iter()
-            .map(|n| (n.entry.seq, n.differs.clone()))
+            .map(|n| (n.entry.as_ref().map_or(0, |e| e.seq), n.differs.clone()))
             .collect();
         assert_eq!(
             nearest,
@@ -506,5 +658,125 @@ mod tests {
         assert!(text.starts_with("1 of 1 expectation not met"), "{text}");
         assert!(text.contains("wanted exactly 2, found 1"), "{text}");
         assert!(text.contains("nearest: seq 1"), "{text}");
+    }
+
+    fn sent(seq: u64, event: &str, state: crate::postbacks::PostbackState) -> SentPostback {
+        let record = PostbackRecord {
+            seq,
+            target: "receiver".into(),
+            event: event.into(),
+            transaction_hash: format!("h{seq}"),
+            method: "GET".into(),
+            url: "http://127.0.0.1:9/".into(),
+            body: None,
+            state,
+            reason: None,
+            attempts: Vec::new(),
+        };
+        ("postbacks".to_string(), record)
+    }
+
+    #[test]
+    fn a_postback_expectation_counts_postbacks_not_requests() {
+        use crate::postbacks::PostbackState::{Delivered, Failed};
+        let postbacks = [sent(1, "sale", Delivered), sent(2, "void", Failed)];
+        let entries = [entry(1, "a", 200)];
+        let void = |state: &str| {
+            Expectation::postbacks(PostbackMatch {
+                event: Some("void".into()),
+                state: Some(state.into()),
+                scenario: Some("postbacks".into()),
+                method: Some("get".into()),
+                ..PostbackMatch::default()
+            })
+            .count(1)
+        };
+        assert_eq!(
+            super::verify(&entries, &postbacks, &[void("failed")]),
+            Ok(1)
+        );
+        let Err(VerifyError::Unmet { failures, .. }) =
+            super::verify(&entries, &postbacks, &[void("delivered")])
+        else {
+            panic!("a delivered void was never sent");
+        };
+        assert_eq!(failures[0].actual, 0);
+        let nearest = &failures[0].nearest[0];
+        assert_eq!(nearest.differs, ["state"]);
+        assert_eq!(nearest.postback.as_ref().map(|p| p.seq), Some(2));
+        assert!(nearest.entry.is_none());
+        let json = serde_json::to_value(nearest).expect("json");
+        assert!(json.get("request").is_none(), "{json}");
+        assert_eq!(json["postback"]["seq"], 2);
+        let text = VerifyError::Unmet {
+            total: 1,
+            failures: failures.clone(),
+        }
+        .to_string();
+        assert!(
+            text.contains("nearest: postback seq 2 void to receiver h2 failed"),
+            "{text}"
+        );
+        assert!(text.contains("(differs: state)"), "{text}");
+    }
+
+    #[test]
+    fn a_postback_expectation_with_a_request_field_is_invalid() {
+        let mixed = Expectation::postbacks(PostbackMatch::default()).status(200);
+        assert!(matches!(
+            super::verify(&[], &[], &[mixed]),
+            Err(VerifyError::Invalid { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn every_postback_field_narrows_the_count() {
+        use crate::postbacks::PostbackState::Delivered;
+        let postbacks = [sent(1, "sale", Delivered)];
+        let wrong = [
+            PostbackMatch {
+                event: Some("void".into()),
+                ..PostbackMatch::default()
+            },
+            PostbackMatch {
+                target: Some("other".into()),
+                ..PostbackMatch::default()
+            },
+            PostbackMatch {
+                state: Some("failed".into()),
+                ..PostbackMatch::default()
+            },
+            PostbackMatch {
+                transaction_hash: Some("h9".into()),
+                ..PostbackMatch::default()
+            },
+            PostbackMatch {
+                scenario: Some("default".into()),
+                ..PostbackMatch::default()
+            },
+            PostbackMatch {
+                method: Some("POST".into()),
+                ..PostbackMatch::default()
+            },
+        ];
+        for (at, wanted) in wrong.into_iter().enumerate() {
+            let expectation = Expectation::postbacks(wanted);
+            assert!(
+                super::verify(&[], &postbacks, &[expectation]).is_err(),
+                "field {at}"
+            );
+        }
+        let right = PostbackMatch {
+            event: Some("sale".into()),
+            target: Some("receiver".into()),
+            state: Some("delivered".into()),
+            transaction_hash: Some("h1".into()),
+            scenario: Some("postbacks".into()),
+            method: Some("GET".into()),
+        };
+        assert_eq!(
+            super::verify(&[], &postbacks, &[Expectation::postbacks(right)]),
+            Ok(1)
+        );
     }
 }

@@ -62,7 +62,7 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
         }
         let bound = listener.local_addr().unwrap_or(address);
         if !bound.ip().is_loopback() {
-            tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock");
+            tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock, and through its admin API (switch, reset, reload, the journal, postback targets) make it send postbacks to any address");
         }
         // Written before the listening line, so a script that has read the
         // line finds the file.

@@ -199,6 +199,8 @@ impl Catalog {
     pub fn reset(&self) {
         for scenario in &self.scenarios {
             scenario.counters().reset();
+            // The postbacks first: none goes out for data about to change.
+            scenario.postbacks().reset();
             scenario.ledger().reset();
         }
     }

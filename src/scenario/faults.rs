@@ -46,26 +46,7 @@ pub enum FaultOutcome {
 }
 
 /// Which requests a rule hits, counting the scenario's API requests from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
-    /// Request N, 2N, 3N...
-    Every(u64),
-    /// Every request after the first N.
-    After(u64),
-    /// The first N requests.
-    First(u64),
-}
-
-impl Trigger {
-    /// Whether request number `n` (from 1) is hit.
-    pub fn fires(self, n: u64) -> bool {
-        match self {
-            Trigger::Every(every) => n.is_multiple_of(every),
-            Trigger::After(after) => n > after,
-            Trigger::First(first) => n <= first,
-        }
-    }
-}
+pub use crate::trigger::Trigger;
 
 /// One entry of `faults:`.
 #[derive(Debug, Clone, PartialEq)]

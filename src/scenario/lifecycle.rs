@@ -24,6 +24,8 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::index::ClickIndex;
+use crate::postbacks::target::VARIABLES;
+use crate::postbacks::{Event, EventFacts};
 
 /// The three events an action can apply to a transaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,15 @@ impl EventKind {
     /// The kind named `text`, if it is one.
     fn of(text: &str) -> Option<EventKind> {
         EventKind::ALL.into_iter().find(|k| k.name() == text)
+    }
+
+    /// The postback event it is.
+    pub fn event(self) -> Event {
+        match self {
+            EventKind::Void => Event::Void,
+            EventKind::Chargeback => Event::Chargeback,
+            EventKind::Reversal => Event::Reversal,
+        }
     }
 
     /// `Void transaction exists.` and the like.
@@ -108,14 +119,17 @@ pub struct LedgerState {
     hashes: HashMap<String, usize>,
     /// The events applied, oldest first: at most one per transaction.
     applied: Vec<AppliedEvent>,
+    /// The `orderid` of each conversion that gave one, and its click.
+    orders: HashMap<String, usize>,
 }
 
 /// One event applied to a scenario's data, as the admin API lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedEvent {
-    /// Which event.
-    pub kind: EventKind,
-    /// The hash of the transaction it was applied to.
+    /// Which event: a conversion (`sale`, `rebill`) or an action.
+    pub kind: Event,
+    /// The hash of the transaction it was applied to (for a conversion, the
+    /// click's hash).
     pub transaction_hash: String,
     /// The hash of the event transaction it appended.
     pub event_hash: String,
@@ -137,6 +151,11 @@ impl LedgerState {
     /// The events applied so far, oldest first.
     pub fn applied(&self) -> &[AppliedEvent] {
         &self.applied
+    }
+
+    /// The click of a conversion's `orderid`.
+    pub fn click_of_order(&self, orderid: &str) -> Option<usize> {
+        self.orders.get(orderid).copied()
     }
 }
 
@@ -233,7 +252,12 @@ pub fn find(index: &ClickIndex, state: &LedgerState, by: Identifier, value: &str
             let hash = (!index.is_click_hash(value)).then_some(value);
             (click, hash)
         }
-        Identifier::OrderId => (index.by_order(value)?, None),
+        Identifier::OrderId => (
+            index
+                .by_order(value)
+                .or_else(|| state.click_of_order(value))?,
+            None,
+        ),
         Identifier::ClickHash => {
             if !index.is_click_hash(value) {
                 return None;
@@ -278,16 +302,25 @@ pub struct EventRequest {
     pub customs: Vec<(&'static str, String)>,
 }
 
+/// An event applied: its transaction's hash and what its postbacks say.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    /// The hash of the transaction the event appended.
+    pub hash: String,
+    /// The event's variables, for its postbacks.
+    pub facts: EventFacts,
+}
+
 /// Applies `kind` to the transaction `found`: its status becomes the kind,
 /// and one event transaction is appended to its click. `now` is the
-/// scenario's clock before any event.
+/// scenario's clock before any event; `scenario` its name, for postbacks.
 pub fn apply_event(
     state: &mut LedgerState,
     mut found: Found,
     kind: EventKind,
     request: &EventRequest,
-    now: i64,
-) -> Result<String, Refused> {
+    (now, scenario): (i64, &str),
+) -> Result<Applied, Refused> {
     let original = found.transaction().clone();
     for key in ["status", "trans_type"] {
         let text = original.get(key).and_then(Value::as_str).unwrap_or("");
@@ -297,7 +330,7 @@ pub fn apply_event(
     }
     let number = state.events + 1;
     let text = |key: &str| original.get(key).and_then(Value::as_str).unwrap_or("");
-    let hash = event_hash(text("transaction_hash"), kind, number);
+    let hash = event_hash(text("transaction_hash"), kind.name(), number);
     let clock = now.saturating_add(i64::try_from(state.events).unwrap_or(i64::MAX));
     let mut event = Map::new();
     event.insert("transaction_hash".into(), hash.clone().into());
@@ -348,19 +381,168 @@ pub fn apply_event(
     for (name, value) in &request.customs {
         event.insert((*name).into(), value.clone().into());
     }
+    let facts = EventFacts {
+        event: kind.event(),
+        loginid: text_of(&found.body["click"], "loginid"),
+        transaction_hash: hash.clone(),
+        values: variables(
+            (kind.event(), scenario),
+            &found.body,
+            &event,
+            text("transaction_hash"),
+            &request.customs,
+        ),
+    };
     let transactions = transactions_of(&mut found.body);
     transactions[found.position]["status"] = kind.name().into();
     transactions.push(Value::Object(event));
     store(state, found.click, &found.body);
     state.hashes.insert(hash.clone(), found.click);
     state.applied.push(AppliedEvent {
-        kind,
+        kind: kind.event(),
         transaction_hash: text("transaction_hash").to_string(),
         event_hash: hash.clone(),
         time: clock,
     });
     state.events = number;
-    Ok(hash)
+    Ok(Applied { hash, facts })
+}
+
+/// A conversion as `POST /__mock/conversions` asks for it, checked.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    /// `sale` (`trans_type` `initial`) or `rebill`.
+    pub event: Event,
+    /// The sale amount, with two decimals.
+    pub amount: String,
+    /// The affiliate's payout, with two decimals.
+    pub payout: String,
+    /// `orderid`, maybe empty.
+    pub orderid: String,
+    /// `subscription_id`, maybe empty.
+    pub subscription_id: String,
+}
+
+impl Conversion {
+    /// The new transaction's `trans_type`.
+    fn trans_type(&self) -> &'static str {
+        if self.event == Event::Rebill {
+            "rebill"
+        } else {
+            "initial"
+        }
+    }
+}
+
+/// Appends the transaction of `conversion` to the click at `click`: status
+/// `approved`, its hash a pure function of the click's hash, `sale` and the
+/// event's number, its time the scenario's clock. Counts as an event.
+pub fn apply_conversion(
+    index: &ClickIndex,
+    state: &mut LedgerState,
+    click: usize,
+    conversion: &Conversion,
+    (now, scenario): (i64, &str),
+) -> Option<Applied> {
+    let mut body = current_body(index, state, click)?;
+    let click_hash = text_of(&body["click"], "click_hash");
+    let number = state.events + 1;
+    let hash = event_hash(&click_hash, "sale", number);
+    let clock = now.saturating_add(i64::try_from(state.events).unwrap_or(i64::MAX));
+    let mut payout = Map::new();
+    payout.insert("type".into(), "affiliate".into());
+    payout.insert("loginid".into(), text_of(&body["click"], "loginid").into());
+    payout.insert(
+        "username".into(),
+        text_of(&body["click"], "username").into(),
+    );
+    payout.insert("amount".into(), conversion.payout.clone().into());
+    let mut sale = Map::new();
+    sale.insert("transaction_hash".into(), hash.clone().into());
+    sale.insert("time".into(), clock.to_string().into());
+    sale.insert("trans_type".into(), conversion.trans_type().into());
+    sale.insert("status".into(), "approved".into());
+    sale.insert("orderid".into(), conversion.orderid.clone().into());
+    sale.insert(
+        "subscription_id".into(),
+        conversion.subscription_id.clone().into(),
+    );
+    sale.insert("amount".into(), conversion.amount.clone().into());
+    sale.insert("total_payout".into(), conversion.payout.clone().into());
+    sale.insert("payouts".into(), Value::Array(vec![Value::Object(payout)]));
+    let facts = EventFacts {
+        event: conversion.event,
+        loginid: text_of(&body["click"], "loginid"),
+        transaction_hash: hash.clone(),
+        values: variables((conversion.event, scenario), &body, &sale, "", &[]),
+    };
+    transactions_of(&mut body).push(Value::Object(sale));
+    store(state, click, &body);
+    state.hashes.insert(hash.clone(), click);
+    if !conversion.orderid.is_empty() {
+        state
+            .orders
+            .entry(conversion.orderid.clone())
+            .or_insert(click);
+    }
+    state.applied.push(AppliedEvent {
+        kind: conversion.event,
+        transaction_hash: click_hash,
+        event_hash: hash.clone(),
+        time: clock,
+    });
+    state.events = number;
+    Some(Applied { hash, facts })
+}
+
+/// The text of `key` in a JSON object (a number written as it is; `""`
+/// when absent).
+fn text_of(object: &Value, key: &str) -> String {
+    match object.get(key) {
+        Some(Value::String(text)) => text.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The value of each postback variable for an event whose transaction is
+/// `transaction`, in the click whose contract body is `body`, acting on
+/// `original` (empty for a conversion), with the request's `customs`.
+fn variables(
+    (event, scenario): (Event, &str),
+    body: &Value,
+    transaction: &Map<String, Value>,
+    original: &str,
+    customs: &[(&'static str, String)],
+) -> Vec<String> {
+    let transaction = Value::Object(transaction.clone());
+    let click = &body["click"];
+    VARIABLES
+        .iter()
+        .map(|name| match *name {
+            "event" => event.name().to_string(),
+            // Filled for each postback and attempt.
+            "seq" | "attempt" => String::new(),
+            "scenario" => scenario.to_string(),
+            "original_transaction_hash" => original.to_string(),
+            "click_hash" => text_of(click, "click_hash"),
+            "payout" => {
+                let payouts = transaction["payouts"].as_array();
+                let affiliate = payouts.and_then(|list| {
+                    list.iter()
+                        .find(|p| p["type"] == "affiliate")
+                        .or_else(|| list.first())
+                });
+                affiliate.map_or_else(String::new, |p| text_of(p, "amount"))
+            }
+            custom if custom.starts_with("trans_custom") => customs
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or_else(String::new, |(_, v)| v.clone()),
+            key if transaction.get(key).is_some() => text_of(&transaction, key),
+            key => text_of(click, key),
+        })
+        .collect()
 }
 
 /// Sets the `amount` of the transaction `found` to `cents`, written with
@@ -437,11 +619,11 @@ pub fn negated(text: &str) -> String {
     }
 }
 
-/// An event transaction's hash: a pure function of the original's hash, the
-/// kind and the event's number, shaped like the API's hashes (15 hex
-/// digits, a dot, 8 digits).
-fn event_hash(original: &str, kind: EventKind, number: u64) -> String {
-    let digest = Sha256::digest(format!("{original}\n{}\n{number}", kind.name()));
+/// An event transaction's hash: a pure function of the original's hash (a
+/// conversion's: the click's), the kind and the event's number, shaped like
+/// the API's hashes (15 hex digits, a dot, 8 digits).
+fn event_hash(original: &str, kind: &str, number: u64) -> String {
+    let digest = Sha256::digest(format!("{original}\n{kind}\n{number}"));
     let mut head = [0u8; 8];
     head.copy_from_slice(&digest[..8]);
     let mut tail = [0u8; 8];
@@ -467,19 +649,10 @@ mod tests {
 
     #[test]
     fn event_hashes_are_shaped_like_the_apis_and_pure() {
-        let a = event_hash("ac35ffba0fc0007.24591976", EventKind::Void, 1);
-        assert_eq!(
-            a,
-            event_hash("ac35ffba0fc0007.24591976", EventKind::Void, 1)
-        );
-        assert_ne!(
-            a,
-            event_hash("ac35ffba0fc0007.24591976", EventKind::Void, 2)
-        );
-        assert_ne!(
-            a,
-            event_hash("ac35ffba0fc0007.24591976", EventKind::Reversal, 1)
-        );
+        let a = event_hash("ac35ffba0fc0007.24591976", "void", 1);
+        assert_eq!(a, event_hash("ac35ffba0fc0007.24591976", "void", 1));
+        assert_ne!(a, event_hash("ac35ffba0fc0007.24591976", "void", 2));
+        assert_ne!(a, event_hash("ac35ffba0fc0007.24591976", "reversal", 1));
         let (hex, digits) = a.split_once('.').expect("a dot");
         assert_eq!(hex.len(), 15);
         assert!(

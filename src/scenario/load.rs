@@ -16,11 +16,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::keys::KeyMap;
-use super::model::{ClickSpec, Document, TransactionSpec};
+use super::model::{ClickSpec, Document, Located, TransactionSpec};
 use super::parallel;
 use super::problem::{Location, Position, Problem, Problems};
 use super::read;
 use super::source::{Source, is_json, resolve_include};
+use crate::postbacks::Target;
 
 /// A scenario's files read and merged, before indexing: data from included
 /// files comes before the including file's own, in the order of `include:`.
@@ -37,6 +38,8 @@ pub struct Loaded {
     /// The clicks' hashes and each transaction's click, as the checks
     /// across files found them: the index starts from them.
     pub links: Links,
+    /// Every file's postback targets, file by file in load order.
+    pub postbacks: Vec<FileRecords<Located<Target>>>,
 }
 
 /// Which click each hash and each transaction belongs to, by the click's
@@ -159,6 +162,10 @@ impl Loader<'_> {
         self.stack.pop();
         self.done.push(self.source.identity(path));
         let shared: Arc<Path> = Arc::from(path);
+        self.loaded.postbacks.push(FileRecords {
+            path: Arc::clone(&shared),
+            records: std::mem::take(&mut doc.postbacks),
+        });
         self.loaded.clicks.push(FileRecords {
             path: Arc::clone(&shared),
             records: std::mem::take(&mut doc.clicks),
@@ -223,6 +230,7 @@ impl Loader<'_> {
         );
         let (clicks, duplicates) = clicks;
         self.problems.append(duplicates);
+        self.problems.append(duplicate_targets(&loaded.postbacks));
         self.problems.append(transactions);
         if !self.unreadable {
             let (owners, missing) = owners(loaded, &clicks);
@@ -230,6 +238,28 @@ impl Loader<'_> {
             self.loaded.links = Links { clicks, owners };
         }
     }
+}
+
+/// A problem for each postback target whose name a target before it, in
+/// this file or another, already has.
+pub fn duplicate_targets(files: &[FileRecords<Located<Target>>]) -> Problems {
+    let mut problems = Problems::default();
+    let mut first: HashMap<&str, (&Path, Position)> = HashMap::default();
+    for file in files {
+        for target in &file.records {
+            let name = target.value.name.as_str();
+            match first.get(name) {
+                Some(&earlier) => {
+                    let message = duplicate("postback target", name, earlier);
+                    problems.push(&file.path, target.at, message);
+                }
+                None => {
+                    first.insert(name, (&file.path, target.at));
+                }
+            }
+        }
+    }
+    problems
 }
 
 /// Where each hash was first defined; a [`Location`] is only built for a

@@ -45,6 +45,7 @@ use constant_time_eq::constant_time_eq;
 use ipnet::IpNet;
 
 use crate::api_error::ErrorTable;
+use crate::postbacks::{EventFacts, Outbox, Target};
 use faults::{FaultCounters, FaultPlan};
 pub use index::{ClickIndex, LookupKey};
 use lifecycle::Ledger;
@@ -84,6 +85,8 @@ pub struct Scenario {
     /// The clock of lifecycle events: `now:`, else a day after the latest `time`.
     clock: i64,
     ledger: Ledger,
+    /// Its postback targets, queues and log.
+    postbacks: Outbox,
 }
 
 /// What a credential check found.
@@ -118,7 +121,12 @@ impl Scenario {
             transactions,
             files,
             links,
+            postbacks,
         } = load::load(source, path).map_err(|problems| LoadError { problems })?;
+        let targets = load::concat(postbacks)
+            .into_iter()
+            .map(|t| t.value)
+            .collect();
         // The index takes the records: rendering frees them as it goes.
         let clicks = ClickIndex::build(load::concat(clicks), load::concat(transactions), links);
         let name = root.name.map_or(fallback_name, |name| name.value);
@@ -144,6 +152,7 @@ impl Scenario {
             counters: FaultCounters::default(),
             clock,
             ledger: Ledger::default(),
+            postbacks: Outbox::new(targets),
         })
     }
 
@@ -220,6 +229,17 @@ impl Scenario {
         self.ledger.current().applied().to_vec()
     }
 
+    /// Its postback targets, queues and log.
+    pub(crate) fn postbacks(&self) -> &Outbox {
+        &self.postbacks
+    }
+
+    /// Queues the postbacks of an event just applied; their `seq`s.
+    /// Called while the ledger is held, so `seq` follows the events' order.
+    pub(crate) fn announce(&self, facts: &EventFacts) -> Vec<u64> {
+        self.postbacks.queue(facts)
+    }
+
     /// Its clicks, indexed for lookup.
     pub(crate) fn clicks(&self) -> &ClickIndex {
         &self.clicks
@@ -265,6 +285,35 @@ impl Scenario {
         } else {
             CredentialCheck::Invalid
         }
+    }
+}
+
+/// Reads postback targets sent as JSON (`PUT /__mock/postbacks/targets`),
+/// checked like those of a scenario file; problems name `request body`.
+pub fn read_postback_targets(text: &str) -> Result<Vec<Target>, LoadError> {
+    let path = Path::new("request body");
+    let mut problems = problem::Problems::default();
+    let root = match json::parse(text) {
+        Ok(root) => root,
+        Err((at, message)) => {
+            problems.push(path, at, message);
+            return Err(LoadError {
+                problems: problems.into_sorted(),
+            });
+        }
+    };
+    let targets = read::postbacks::read_targets(&root, path, &mut problems);
+    let file = load::FileRecords {
+        path: std::sync::Arc::from(path),
+        records: targets,
+    };
+    problems.append(load::duplicate_targets(std::slice::from_ref(&file)));
+    if problems.is_empty() {
+        Ok(file.records.into_iter().map(|t| t.value).collect())
+    } else {
+        Err(LoadError {
+            problems: problems.into_sorted(),
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use super::faults::{FaultOutcome, FaultRule, RateLimit};
 use super::problem::Position;
 use super::yaml::Yaml;
 use crate::api_error::{ErrorKind, ErrorOverride};
+use crate::postbacks::Target;
 
 /// The click's core keys, in the order of the success body.
 pub const CLICK_KEYS: [&str; 15] = [
@@ -52,7 +53,7 @@ pub fn key_index(keys: &[&str], key: &str) -> Option<usize> {
 pub const STATUSES: [&str; 5] = ["pending", "approved", "void", "chargeback", "reversal"];
 
 /// The keys of a scenario or fixture file.
-pub const DOCUMENT_KEYS: [&str; 12] = [
+pub const DOCUMENT_KEYS: [&str; 13] = [
     "name",
     "description",
     "now",
@@ -62,6 +63,7 @@ pub const DOCUMENT_KEYS: [&str; 12] = [
     "latency_ms",
     "faults",
     "rate_limit",
+    "postbacks",
     "include",
     "clicks",
     "transactions",
@@ -242,6 +244,8 @@ pub struct Document {
     pub faults: Option<Located<Vec<FaultRule>>>,
     /// `rate_limit`, with where the key is written.
     pub rate_limit: Option<Located<RateLimit>>,
+    /// `postbacks` targets, each with where its name is written.
+    pub postbacks: Vec<Located<Target>>,
     /// `include` paths as written.
     pub include: Vec<Located<String>>,
     /// `clicks` in file order.

@@ -12,6 +12,7 @@
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
 //! | `POST /__mock/verify` | `{"expect":[...]}`: 200 when the journal meets every expectation, else 422 |
 //! | `GET /__mock/openapi.yaml` | the OpenAPI document of the API and of this admin API |
+//! | `/__mock/conversions`, `/__mock/postbacks`, `/__mock/postbacks/targets` | conversions and postbacks ([`super::postbacks`]) |
 //! | `GET /__mock/ui`, `/__mock/ui/app.js`, `/__mock/ui/style.css` | the QA console ([`super::ui`]) |
 
 use bytes::Bytes;
@@ -21,6 +22,7 @@ use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
 use super::body::BodyError;
+use super::postbacks;
 use super::response::{self, Answer};
 use super::state::{MockState, ReloadFailure, ReportedProblem, UnknownScenario};
 use super::ui::UiAsset;
@@ -48,6 +50,12 @@ pub enum AdminEndpoint {
     Verify,
     /// `/__mock/openapi.yaml`.
     OpenApi,
+    /// `/__mock/conversions`.
+    Conversions,
+    /// `/__mock/postbacks`.
+    Postbacks,
+    /// `/__mock/postbacks/targets`.
+    PostbackTargets,
     /// `/__mock/ui` and its files: the QA console.
     Ui(UiAsset),
 }
@@ -63,6 +71,9 @@ impl AdminEndpoint {
             "/__mock/reset" => Some(AdminEndpoint::Reset),
             "/__mock/verify" => Some(AdminEndpoint::Verify),
             "/__mock/openapi.yaml" => Some(AdminEndpoint::OpenApi),
+            "/__mock/conversions" => Some(AdminEndpoint::Conversions),
+            "/__mock/postbacks" => Some(AdminEndpoint::Postbacks),
+            "/__mock/postbacks/targets" => Some(AdminEndpoint::PostbackTargets),
             _ => UiAsset::of(path).map(AdminEndpoint::Ui),
         }
     }
@@ -75,7 +86,9 @@ impl AdminEndpoint {
             AdminEndpoint::Reload => "POST",
             AdminEndpoint::Requests => "GET, DELETE",
             AdminEndpoint::Reset => "POST",
-            AdminEndpoint::Verify => "POST",
+            AdminEndpoint::Verify | AdminEndpoint::Conversions => "POST",
+            AdminEndpoint::Postbacks => "GET",
+            AdminEndpoint::PostbackTargets => "GET, PUT",
             AdminEndpoint::OpenApi | AdminEndpoint::Ui(_) => "GET",
         }
     }
@@ -105,6 +118,14 @@ pub async fn answer(
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
         (AdminEndpoint::OpenApi, &Method::GET) => openapi(state),
+        (AdminEndpoint::Conversions, &Method::POST) => postbacks::convert(state, body),
+        (AdminEndpoint::Postbacks, &Method::GET) => postbacks::log(state, parts.uri.query()).await,
+        (AdminEndpoint::PostbackTargets, &Method::GET) => {
+            postbacks::targets(state, parts.uri.query())
+        }
+        (AdminEndpoint::PostbackTargets, &Method::PUT) => {
+            postbacks::replace_targets(state, parts.uri.query(), body)
+        }
         (AdminEndpoint::Ui(asset), &Method::GET) => asset.answer(),
         (endpoint, _) => {
             let (mut response, _) = response::api_error(errors, ErrorKind::MethodNotAllowed, None);
@@ -382,7 +403,7 @@ fn requests(state: &MockState, query: Option<&str>) -> Answer {
 
 /// A whole number written in decimal digits; one too large for `u64` is
 /// `u64::MAX`, since both parameters clamp.
-fn whole_number(text: &str) -> Option<u64> {
+pub(super) fn whole_number(text: &str) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -426,7 +447,7 @@ struct VerifyRequest {
 
 /// Why a body was not read as the object a request takes.
 #[derive(Debug, thiserror::Error)]
-enum NotAnObject {
+pub(super) enum NotAnObject {
     /// Not JSON, or not the fields the request takes.
     #[error(transparent)]
     Json(#[from] serde_json::Error),
@@ -442,7 +463,7 @@ enum NotAnObject {
 /// list field `list`. serde would also read a struct from an array of its
 /// fields in order (`["default"]`), which the document does not allow and
 /// no client means.
-fn from_object<T: serde::de::DeserializeOwned>(
+pub(super) fn from_object<T: serde::de::DeserializeOwned>(
     body: &[u8],
     list: Option<&str>,
 ) -> Result<T, NotAnObject> {
@@ -524,7 +545,12 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
         return invalid("`expect` is empty: list at least one expectation");
     }
     let entries = state.journal().entries(None);
-    match verification::verify(&entries, &expectations) {
+    let postbacks = if expectations.iter().any(|e| e.postback.is_some()) {
+        state.sent_postbacks()
+    } else {
+        Vec::new()
+    };
+    match verification::verify(&entries, &postbacks, &expectations) {
         Ok(expectations) => response::json_value(
             StatusCode::OK,
             &Verified {

@@ -58,7 +58,7 @@ const MAX_FRACTION_DIGITS: usize = 12;
 /// preview's `amount`): an optional `-`, 1 to 15 digits, optionally a `.`
 /// and 1 to 12 digits. The document's `Amount` says the same, so what it
 /// calls valid the mock takes, and nothing more (no `+`, no exponent).
-fn is_written_amount(text: &str) -> bool {
+pub fn is_written_amount(text: &str) -> bool {
     let unsigned = text.strip_prefix('-').unwrap_or(text);
     let (whole, fraction) = match unsigned.split_once('.') {
         Some((whole, fraction)) => (whole, Some(fraction)),
@@ -196,7 +196,11 @@ fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply<'static
     let request = EventRequest { cost, customs };
     let applied = scenario.ledger().change(|state| {
         let found = lifecycle::find(scenario.clicks(), state, by, value).ok_or(None)?;
-        lifecycle::apply_event(state, found, kind, &request, scenario.clock()).map_err(Some)
+        let now = (scenario.clock(), scenario.name());
+        let applied = lifecycle::apply_event(state, found, kind, &request, now).map_err(Some)?;
+        // Queued while the ledger is held: `seq` follows the events' order.
+        scenario.announce(&applied.facts);
+        Ok(applied)
     });
     let reply = match applied {
         Ok(_) => done(
@@ -286,7 +290,12 @@ fn check_order(scenario: &Scenario, params: &Params) -> Reply<'static> {
             "Missing parameter: orderid",
         );
     };
-    let exists = scenario.clicks().by_order(orderid).is_some();
+    let exists = scenario.clicks().by_order(orderid).is_some()
+        || scenario
+            .ledger()
+            .current()
+            .click_of_order(orderid)
+            .is_some();
     let body = json!({"result": "success", "message": if exists { "TRUE" } else { "FALSE" }});
     deciding(done(Action::CheckOrderId, &body), "orderid", orderid)
 }

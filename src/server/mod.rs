@@ -7,6 +7,7 @@
 //! - [`connection`]: one client connection, closed when idle or when the server stops.
 //! - [`click_detail`], [`ping`], [`admin`]: the endpoints.
 //! - [`action`], [`lifecycle`]: the transaction lifecycle's actions and their answers.
+//! - [`postbacks`]: conversions, the postback log and its targets, in the admin API.
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
 //! - [`limits`]: header timeout and size, idle timeout, connection cap.
 //! - [`openapi`]: `GET /__mock/openapi.yaml`, the contract as a document.
@@ -28,6 +29,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
 pub mod ping;
+pub mod postbacks;
 pub mod reload;
 pub mod request;
 pub mod request_log;

@@ -16,6 +16,7 @@ use super::limits::Limits;
 use crate::journal::Journal;
 use crate::scenario::catalog::{Catalog, CatalogError, CatalogSource};
 use crate::scenario::{Problem, Scenario};
+use crate::verification::SentPostback;
 
 /// The scenarios a mock serves and the one answering requests that name none.
 #[derive(Debug)]
@@ -242,6 +243,18 @@ impl MockState {
                 snapshot.catalog.reset();
                 let snapshot = Arc::new(snapshot);
                 self.snapshot.store(Arc::clone(&snapshot));
+                // The scenarios read before send nothing more, even while a
+                // request that started before the swap still holds one.
+                for old in current.catalog.scenarios() {
+                    if !snapshot
+                        .catalog
+                        .scenarios()
+                        .iter()
+                        .any(|s| Arc::ptr_eq(s, old))
+                    {
+                        old.postbacks().close();
+                    }
+                }
                 *self.reload_error_slot() = None;
                 tracing::info!(
                     scenarios = snapshot.catalog.scenarios().len(),
@@ -284,6 +297,25 @@ impl MockState {
         self.last_reload_error
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every scenario's postbacks, scenario by scenario, oldest first: what
+    /// postback expectations are checked against.
+    pub fn sent_postbacks(&self) -> Vec<SentPostback> {
+        let snapshot = self.snapshot.load();
+        snapshot
+            .catalog
+            .scenarios()
+            .iter()
+            .flat_map(|scenario| {
+                let name = scenario.name().to_string();
+                scenario
+                    .postbacks()
+                    .records()
+                    .into_iter()
+                    .map(move |record| (name.clone(), record))
+            })
+            .collect()
     }
 
     /// The request journal.

@@ -545,6 +545,10 @@ fn binding_beyond_loopback_logs_a_warning() {
     assert_eq!(code, Some(0));
     assert!(logs.contains("WARN"), "{logs}");
     assert!(logs.contains("listening beyond this machine"), "{logs}");
+    assert!(
+        logs.contains("make it send postbacks to any address"),
+        "{logs}"
+    );
 }
 
 #[test]

@@ -13,14 +13,15 @@ use crate::util::root;
 
 /// The layers of `src/lib.rs`, top first: a module may name modules of its
 /// own layer (without a cycle) and of the layers below, never above.
-const LAYERS: [&[&str]; 7] = [
+const LAYERS: [&[&str]; 8] = [
     &["cli", "commands", "logging"],
     &["mock_server", "server", "contract", "wait", "generate"],
     &["verification", "journal"],
     &["params"],
     &["scenario"],
+    &["postbacks"],
     &["api_error", "render"],
-    &["write_file", "interrupt", "memory", "text_line"],
+    &["write_file", "interrupt", "memory", "text_line", "trigger"],
 ];
 
 type Module = Vec<String>;

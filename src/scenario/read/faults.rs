@@ -37,7 +37,7 @@ impl Reader<'_> {
     }
 
     /// An integer of at least `min`; anything else is a problem.
-    fn whole_number(&mut self, node: &Yaml, what: &str, min: u64) -> Option<u64> {
+    pub(super) fn whole_number(&mut self, node: &Yaml, what: &str, min: u64) -> Option<u64> {
         let value = match &node.kind {
             YamlKind::Scalar(Scalar {
                 tag: ScalarTag::Int(i),
@@ -190,7 +190,7 @@ impl Reader<'_> {
     }
 
     /// A flag outcome: only `true` makes sense.
-    fn flag(&mut self, node: &Yaml, key: &str) -> Option<()> {
+    pub(super) fn flag(&mut self, node: &Yaml, key: &str) -> Option<()> {
         match &node.kind {
             YamlKind::Scalar(Scalar {
                 tag: ScalarTag::Bool(true),

@@ -3,11 +3,12 @@
 //! bad times, unknown statuses, bad addresses and error overrides.
 //!
 //! [`faults`] reads the faults on demand (`latency_ms`, `faults`,
-//! `rate_limit`, a click's `fault`); [`json`] reads a JSON file, its
-//! clicks and transactions in parallel.
+//! `rate_limit`, a click's `fault`); [`postbacks`] the postback targets;
+//! [`json`] reads a JSON file, its clicks and transactions in parallel.
 
 mod faults;
 pub mod json;
+pub mod postbacks;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -213,6 +214,7 @@ impl Reader<'_> {
                         at: key.at,
                     })
                 }
+                "postbacks" => doc.postbacks = self.postback_targets(value),
                 "include" => {
                     doc.include = self
                         .list(value, "include", |r, item| {
