@@ -155,6 +155,8 @@ measure_run() {
     -H "api-key: $API_KEY" -H "api-username: $API_USERNAME" \
     -H 'Content-Type: application/x-www-form-urlencoded' \
     --data-raw "$body" "http://$addr$LOOKUP_PATH")
+  # A run may set its server up before the load: prepare_NAME ADDR.
+  if declare -F "prepare_$name" >/dev/null; then "prepare_$name" "$addr"; fi
   script=$(lookup_script "$body")
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s "$script" "http://$addr$LOOKUP_PATH" >/dev/null
   local cpu_before cpu_after rss hwm

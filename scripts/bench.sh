@@ -13,6 +13,11 @@
 #   A  bare hyper             the baseline
 #   B  n4n-mock, `default`    as shipped: `info` logs to a file, journal on,
 #                             faults and lifecycle checks in place
+#   C  n4n-mock, dead target  `default`'s data with 200 postback targets at
+#                             a receiver that accepts and never answers,
+#                             2,000 postbacks queued before the load (200
+#                             attempts held open, the rest waiting): the
+#                             API's answers must not notice
 #
 # Then, unless skipped: a 60 s run of `default` for memory, and a generated
 # scenario of 1,000,000 clicks and 1,000,000 transactions (start-up to the
@@ -32,6 +37,7 @@
 #                        its stderr goes to a file)
 #   BENCH_EXTRA="NAME=PATH ..."  more n4n-mock binaries taking their turn in
 #                        every round after the mock (a candidate change, say)
+#   BENCH_DEAD_TARGET=0  skip run C
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/bench-common.sh
@@ -53,12 +59,66 @@ note "building release binaries"
 cargo build --release --locked --example bare_hyper --bin n4n-mock
 readonly MOCK=target/release/n4n-mock BARE=target/release/examples/bare_hyper
 
+# --- the dead receiver of run C ---------------------------------------------
+
+# A receiver that accepts every connection and never answers: each target's
+# attempt in flight waits out its timeout, the rest of its postbacks queue.
+DEAD_TARGETS=200 DEAD_CONVERSIONS=10
+if [[ ${BENCH_DEAD_TARGET:-1} == 1 ]]; then
+  # It reads what it is sent (so a closed connection is noticed and let go)
+  # and never writes a byte.
+  python3 -c '
+import selectors, socket
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(1024)
+print(server.getsockname()[1], flush=True)
+watch = selectors.DefaultSelector()
+watch.register(server, selectors.EVENT_READ)
+while True:
+    for key, _ in watch.select():
+        if key.fileobj is server:
+            watch.register(server.accept()[0], selectors.EVENT_READ)
+        elif not key.fileobj.recv(65536):
+            watch.unregister(key.fileobj)
+            key.fileobj.close()
+' >"$WORK/dead.port" &
+  DEAD_PID=$!
+  trap 'kill "$DEAD_PID" 2>/dev/null; stop_server; rm -rf "$WORK"' EXIT
+  for _ in {1..50}; do [[ -s $WORK/dead.port ]] && break; sleep 0.1; done
+  DEAD_PORT=$(<"$WORK/dead.port")
+  {
+    echo "name: dead-target"
+    echo "credentials:"
+    echo "  - {username: $API_USERNAME, api_key: $API_KEY}"
+    echo "include: [$PWD/fixtures/api-page-example.yaml, $PWD/fixtures/conversions.yaml]"
+    echo "postbacks:"
+    for ((t = 1; t <= DEAD_TARGETS; t++)); do
+      echo "  - {name: dead-$t, url: \"http://127.0.0.1:$DEAD_PORT/n4n?tx=%%transaction_hash%%\", timeout: 60s, retry: [1s, 4s]}"
+    done
+  } >"$WORK/dead-target.yaml"
+fi
+
+# prepare_deadtarget ADDR: queues the postbacks of run C before its load.
+prepare_deadtarget() {
+  local i queued
+  for ((i = 1; i <= DEAD_CONVERSIONS; i++)); do
+    curl -sf -X POST "http://$1/__mock/conversions" \
+      -d "{\"click_hash\":\"$EXAMPLE_CLICK\",\"amount\":\"29.95\"}" >/dev/null
+  done
+  queued=$(curl -sf "http://$1/__mock/postbacks?limit=1000" | grep -o '"state":"\(queued\|sending\)"' | wc -l)
+  note "dead target: $queued of the first 1,000 postbacks queued or sending"
+}
+
 # --- A B A B ---------------------------------------------------------------
 
 for ((round = 1; round <= ROUNDS; round++)); do
   note "round $round of $ROUNDS"
   measure_run bare "$round" "$LOOKUP" 30 "$BARE" 0
   measure_run default "$round" "$LOOKUP" 30 "$MOCK" --port 0 --scenario default
+  if [[ ${BENCH_DEAD_TARGET:-1} == 1 ]]; then
+    measure_run deadtarget "$round" "$LOOKUP" 30 "$MOCK" --port 0 --scenario "$WORK/dead-target.yaml"
+  fi
   for extra in ${BENCH_EXTRA:-}; do
     measure_run "${extra%%=*}" "$round" "$LOOKUP" 30 "${extra#*=}" --port 0 --scenario default
   done
@@ -164,9 +224,12 @@ cat <<EOF
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 $(row bare "bare hyper (baseline)")
 $(row default "n4n-mock \`default\`")
+$([[ ${BENCH_DEAD_TARGET:-1} == 1 ]] && row deadtarget "n4n-mock, $DEAD_TARGETS dead postback targets")
 $(for extra in ${BENCH_EXTRA:-}; do row "${extra%%=*}" "${extra%%=*} \`default\`"; done)
 
 Each round, req/s (bare, n4n-mock): $(paste -d, <(column_of bare 2) <(column_of default 2) | paste -sd ' ')
+$([[ ${BENCH_DEAD_TARGET:-1} == 1 ]] && echo "
+Dead postback targets ($DEAD_TARGETS targets, $((DEAD_TARGETS * DEAD_CONVERSIONS)) postbacks queued): req/s $(ratio_of deadtarget default 2) of \`default\`'s, p99 $(ratio_of deadtarget default 4) of \`default\`'s (medians of each round's ratio); each round's req/s: $(column_of deadtarget 2 | paste -sd ' ')")
 
 - \`default\`, memory over a ${SOAK} s run: $SOAK_LINE
 - generated scenario, $BIG_CLICKS clicks: $BIG_LINE

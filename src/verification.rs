@@ -68,7 +68,11 @@ pub struct Expectation {
     pub at_most: Option<u64>,
     /// Postbacks rather than requests: those this matches. It goes with
     /// none of the request fields above.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "an_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub postback: Option<PostbackMatch>,
 }
 
@@ -124,6 +128,18 @@ impl PostbackMatch {
         }
         differs
     }
+}
+
+/// A [`PostbackMatch`] read from a JSON object only: serde would also read
+/// one from an array of its fields in order (`[null, null]`), which no
+/// client means.
+fn an_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<PostbackMatch>, D::Error> {
+    let fields = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+    PostbackMatch::deserialize(serde_json::Value::Object(fields))
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 /// A postback and the scenario that sent it, as verification reads them.
@@ -718,6 +734,19 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("(differs: state)"), "{text}");
+    }
+
+    #[test]
+    fn a_postback_match_is_read_from_an_object_only() {
+        let read = |json: &str| serde_json::from_str::<Expectation>(json);
+        assert!(read(r#"{"postback":{"event":"sale"}}"#).is_ok());
+        for wrong in [
+            r#"{"postback":[null,null]}"#,
+            r#"{"postback":null}"#,
+            r#"{"postback":{"events":"sale"}}"#,
+        ] {
+            assert!(read(wrong).is_err(), "{wrong}");
+        }
     }
 
     #[test]

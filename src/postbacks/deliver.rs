@@ -9,8 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{Notify, watch};
 
-use super::outbox::{Next, Pending, Shared, form_body, with_numbers};
 use super::record::{Attempt, KEPT_ANSWER, PostbackState, timestamp};
+use super::shared::{Next, Pending, Shared, form_body, with_numbers};
 use super::target::{FaultAction, Method, Target};
 
 /// How long a `reorder` postback waits for a next one before it goes alone.

@@ -7,6 +7,8 @@
 //! - [`outbox`]: a scenario's targets in force, the numbering, the queues
 //!   and the log; reset, replaced, read in pages, waited on.
 //! - [`record`]: one postback as the log keeps it, and its attempts.
+//! - `shared`: the state the outbox and its delivery tasks share, behind
+//!   one lock.
 //! - `deliver`: one task per target sending its postbacks in `seq` order,
 //!   with timeouts, retries and faults.
 //!
@@ -16,7 +18,14 @@
 mod deliver;
 pub mod outbox;
 pub mod record;
+mod shared;
 pub mod target;
+
+/// The most postbacks one scenario keeps in its log, and the most that wait
+/// to be sent (queued or sending). A postback past the second is dropped at
+/// once (reason `queue full`) and kept as the log's newest record, so the
+/// log then holds one more.
+pub const MAX_POSTBACKS: usize = 10_000;
 
 pub use outbox::{EventFacts, Outbox};
 pub use record::{Attempt, PostbackRecord, PostbackState};

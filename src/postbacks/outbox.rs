@@ -3,19 +3,16 @@
 //! an await. Queueing is a few map and list operations, so an action that
 //! applies an event never waits on a receiver.
 
-use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, watch};
+use tokio::sync::watch;
 
 use super::deliver;
-use super::record::{Attempt, PostbackRecord, PostbackState};
-use super::target::{Event, FaultAction, SEQ, Target, VARIABLES};
-
-/// The most postbacks one scenario keeps, queued and settled together.
-pub const MAX_POSTBACKS: usize = 10_000;
+use super::record::{PostbackRecord, PostbackState};
+use super::shared::{Line, Pending, Shared, State, form_body, with_numbers};
+use super::target::{Event, FaultAction, Target};
 
 /// The most records one page of the log holds.
 pub const MAX_PAGE: usize = 1000;
@@ -48,103 +45,6 @@ pub struct Page {
 /// A scenario's postbacks: see the module's documentation.
 pub struct Outbox {
     shared: Arc<Shared>,
-}
-
-pub(super) struct Shared {
-    /// The targets the scenario's files define: what a reset brings back.
-    file_targets: Arc<Vec<Target>>,
-    state: Mutex<State>,
-    /// How many postbacks settled since the last reset.
-    settled: watch::Sender<u64>,
-}
-
-/// A postback waiting in its target's line.
-#[derive(Debug, Clone)]
-pub(super) struct Pending {
-    pub seq: u64,
-    pub values: Vec<String>,
-    pub fault: Option<FaultAction>,
-}
-
-#[derive(Default)]
-struct Line {
-    queue: VecDeque<Pending>,
-    /// Whether a task delivers this line's postbacks now.
-    running: bool,
-    wake: Arc<Notify>,
-}
-
-struct State {
-    /// Bumped by every reset, replacement and cancel: a delivery task of an
-    /// older generation stops at its next step.
-    generation: u64,
-    /// Told `true` when the generation ends, so attempts in flight stop.
-    cancel: watch::Sender<bool>,
-    /// Once the scenario is unloaded, nothing more is queued.
-    closed: bool,
-    targets: Arc<Vec<Target>>,
-    next_seq: u64,
-    /// Postbacks queued per target, for its faults.
-    counts: Vec<u64>,
-    lines: Vec<Line>,
-    /// In `seq` order.
-    log: VecDeque<PostbackRecord>,
-    settled: u64,
-}
-
-impl State {
-    fn new(targets: Arc<Vec<Target>>, generation: u64) -> State {
-        let count = targets.len();
-        State {
-            generation,
-            cancel: watch::Sender::new(false),
-            closed: false,
-            targets,
-            next_seq: 1,
-            counts: vec![0; count],
-            lines: (0..count).map(|_| Line::default()).collect(),
-            log: VecDeque::new(),
-            settled: 0,
-        }
-    }
-
-    fn record_mut(&mut self, seq: u64) -> Option<&mut PostbackRecord> {
-        let at = self.log.binary_search_by_key(&seq, |r| r.seq).ok()?;
-        self.log.get_mut(at)
-    }
-
-    /// Makes room for one more record: the oldest settled one leaves.
-    /// `false` when every record is still pending.
-    fn make_room(&mut self) -> bool {
-        if self.log.len() < MAX_POSTBACKS {
-            return true;
-        }
-        match self.log.iter().position(|r| r.state.is_settled()) {
-            Some(at) => {
-                self.log.remove(at);
-                true
-            }
-            None => false,
-        }
-    }
-}
-
-/// The postback's variables, with its `seq` and an `attempt` number.
-pub(super) fn with_numbers(values: &[String], seq: u64, attempt: u32) -> Vec<String> {
-    let mut values = values.to_vec();
-    values.resize(VARIABLES.len(), String::new());
-    values[SEQ] = seq.to_string();
-    values[super::target::ATTEMPT] = attempt.to_string();
-    values
-}
-
-/// A POST's form body: every variable, in order.
-pub(super) fn form_body(values: &[String]) -> String {
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in VARIABLES.iter().zip(values) {
-        form.append_pair(name, value);
-    }
-    form.finish()
 }
 
 impl Outbox {
@@ -214,11 +114,12 @@ impl Outbox {
                     "postback dropped"
                 );
                 state.log.push_back(record);
-                state.settled += 1;
+                state.settle_one(false);
                 self.shared.settled.send_replace(state.settled);
                 continue;
             }
             state.log.push_back(record);
+            state.waiting += 1;
             let line = &mut state.lines[index];
             line.queue.push_back(Pending { seq, values, fault });
             line.wake.notify_one();
@@ -278,13 +179,12 @@ impl Outbox {
         state.targets = Arc::new(targets);
         state.counts = vec![0; count];
         state.lines = (0..count).map(|_| Line::default()).collect();
-        let mut dropped = 0;
         for record in state.log.iter_mut().filter(|r| !r.state.is_settled()) {
             record.state = PostbackState::Dropped;
             record.reason = Some("targets replaced".to_string());
-            dropped += 1;
         }
-        state.settled += dropped;
+        state.settled += state.waiting as u64;
+        state.waiting = 0;
         self.shared.settled.send_replace(state.settled);
     }
 
@@ -340,76 +240,11 @@ impl fmt::Debug for Outbox {
     }
 }
 
-/// What a delivery task may do to the shared state: each step checks that
-/// its generation is still the current one.
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic elsewhere leaves the log as it was; delivery goes on.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The next postback of line `index`, or `None` when the line is empty
-    /// (the task then ends) or its generation is over.
-    pub(super) fn next(&self, generation: u64, index: usize, ending: bool) -> Next {
-        let mut state = self.lock();
-        if state.generation != generation {
-            return Next::Stop;
-        }
-        let line = &mut state.lines[index];
-        match line.queue.pop_front() {
-            Some(pending) => Next::Deliver(pending),
-            None if ending => {
-                line.running = false;
-                Next::Stop
-            }
-            None => Next::Empty,
-        }
-    }
-
-    /// Sets the state of postback `seq`; settles it when the state is final.
-    /// `false` when the generation is over.
-    pub(super) fn set_state(&self, generation: u64, seq: u64, to: PostbackState) -> bool {
-        let mut state = self.lock();
-        if state.generation != generation {
-            return false;
-        }
-        let Some(record) = state.record_mut(seq) else {
-            return true;
-        };
-        let was_settled = record.state.is_settled();
-        record.state = to;
-        if to.is_settled() && !was_settled {
-            state.settled += 1;
-            self.settled.send_replace(state.settled);
-        }
-        true
-    }
-
-    /// Adds an attempt to postback `seq`'s record. `false` when the
-    /// generation is over.
-    pub(super) fn add_attempt(&self, generation: u64, seq: u64, attempt: Attempt) -> bool {
-        let mut state = self.lock();
-        if state.generation != generation {
-            return false;
-        }
-        if let Some(record) = state.record_mut(seq) {
-            record.attempts.push(attempt);
-        }
-        true
-    }
-}
-
-/// What a delivery task does next.
-pub(super) enum Next {
-    Deliver(Pending),
-    /// Nothing queued now.
-    Empty,
-    Stop,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::postbacks::MAX_POSTBACKS;
+    use crate::postbacks::target::VARIABLES;
     use crate::postbacks::target::{Method, UrlTemplate};
 
     fn target(name: &str, event: Event) -> Target {
@@ -483,11 +318,19 @@ mod tests {
         let records = outbox.records();
         assert_eq!(records.len(), MAX_POSTBACKS);
         assert_eq!(records[0].seq, 2, "the settled one left first");
-        outbox.queue(&facts(Event::Sale));
-        let last = outbox.records().pop().expect("a record");
-        assert_eq!(last.seq, MAX_POSTBACKS as u64 + 2);
-        assert_eq!(last.state, PostbackState::Dropped);
-        assert_eq!(last.reason.as_deref(), Some("queue full"));
+        assert!(records.iter().all(|r| r.state == PostbackState::Queued));
+        for extra in 1..=3 {
+            outbox.queue(&facts(Event::Sale));
+            let records = outbox.records();
+            assert_eq!(records.len(), MAX_POSTBACKS + 1, "extra {extra}");
+            let last = records.last().expect("a record");
+            assert_eq!(last.seq, (MAX_POSTBACKS + 1 + extra) as u64);
+            assert_eq!(last.state, PostbackState::Dropped);
+            assert_eq!(last.reason.as_deref(), Some("queue full"));
+            let waiting = records.iter().filter(|r| !r.state.is_settled()).count();
+            assert_eq!(waiting, MAX_POSTBACKS, "extra {extra}");
+        }
+        assert_eq!(outbox.settled(), 4);
     }
 
     #[test]

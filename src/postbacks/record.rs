@@ -58,7 +58,7 @@ pub struct Attempt {
     /// Why there was no answer: `connection refused`, `timed out after 5s`...
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// The start of the receiver's answer, at most [`KEPT_ANSWER`] bytes.
+    /// The start of the receiver's answer, at most 1 KiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
     /// How long it took, in whole milliseconds.

@@ -23,7 +23,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::index::ClickIndex;
+use super::index::{ClickIndex, LookupKey};
 use crate::postbacks::target::VARIABLES;
 use crate::postbacks::{Event, EventFacts};
 
@@ -121,6 +121,8 @@ pub struct LedgerState {
     applied: Vec<AppliedEvent>,
     /// The `orderid` of each conversion that gave one, and its click.
     orders: HashMap<String, usize>,
+    /// The `subscription_id` of each conversion that gave one, and its click.
+    subscriptions: HashMap<String, usize>,
 }
 
 /// One event applied to a scenario's data, as the admin API lists it.
@@ -156,6 +158,17 @@ impl LedgerState {
     /// The click of a conversion's `orderid`.
     pub fn click_of_order(&self, orderid: &str) -> Option<usize> {
         self.orders.get(orderid).copied()
+    }
+
+    /// The click a lookup finds among what actions added: an event's or a
+    /// conversion's hash, a conversion's `orderid` or `subscription_id`.
+    pub fn click_of_lookup(&self, key: LookupKey, value: &str) -> Option<usize> {
+        let added = match key {
+            LookupKey::TransactionHash => &self.hashes,
+            LookupKey::OrderId => &self.orders,
+            LookupKey::SubscriptionId => &self.subscriptions,
+        };
+        added.get(value).copied()
     }
 }
 
@@ -479,11 +492,13 @@ pub fn apply_conversion(
     transactions_of(&mut body).push(Value::Object(sale));
     store(state, click, &body);
     state.hashes.insert(hash.clone(), click);
-    if !conversion.orderid.is_empty() {
-        state
-            .orders
-            .entry(conversion.orderid.clone())
-            .or_insert(click);
+    for (added, value) in [
+        (&mut state.orders, &conversion.orderid),
+        (&mut state.subscriptions, &conversion.subscription_id),
+    ] {
+        if !value.is_empty() {
+            added.entry(value.clone()).or_insert(click);
+        }
     }
     state.applied.push(AppliedEvent {
         kind: conversion.event,

@@ -10,7 +10,7 @@ use super::request::ApiRequest;
 use super::response::{self, Outcome, Reply};
 use crate::api_error::ErrorKind;
 use crate::params;
-use crate::scenario::{LookupKey, Scenario};
+use crate::scenario::Scenario;
 
 /// Answers a click lookup.
 pub async fn answer<'s>(
@@ -37,10 +37,10 @@ pub async fn answer<'s>(
     // Lookups read the lifecycle's state without waiting for an action.
     let ledger = scenario.ledger().current();
     let found = clicks.find(lookup.key, &lookup.value).or_else(|| {
-        // An event transaction's hash finds its click too.
-        (lookup.key == LookupKey::TransactionHash)
-            .then(|| ledger.click_of(&lookup.value))
-            .flatten()
+        // What actions added finds its click too: an event's or a
+        // conversion's hash, a conversion's order or subscription.
+        ledger
+            .click_of_lookup(lookup.key, &lookup.value)
             .map(|i| clicks.at(i))
     });
     let (answer, outcome, behaviour) = match found {

@@ -1,5 +1,7 @@
 """Screenshots of the QA console for the README: one PNG per panel at
-1280x800 and one phone-sized, in docs/ui/. Run after `cargo build`:
+1280x800 (the Postbacks panel over a scenario of its own, its postbacks
+sent to a receiver started here and to a port that refuses) and one
+phone-sized, in docs/ui/. Run after `cargo build`:
 
     .venv-browser/bin/python tests/browser/screenshots.py
 """
@@ -10,7 +12,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import ROOT, Mock, chromium, quit_chromium, viewport
+from harness import (POSTBACKS_SCENARIO, ROOT, Mock, Receiver, RefusingPort, chromium,
+                     postbacks_scenario, quit_chromium, viewport)
 
 OUT = ROOT / "docs" / "ui"
 AUTH = {"api-key": "44b5498dbcb481a0d00b404c0169af62", "api-username": "n4n_admin"}
@@ -39,6 +42,39 @@ def panel(driver, section, name):
     driver.save_screenshot(str(OUT / name))
 
 
+def postbacks():
+    """The Postbacks panel after a sale and a rebill, each sent to a receiver
+    that answers 200 and to a port that refuses, the rebill's delivery open."""
+    receiver, refusing = Receiver(), RefusingPort()
+    mock = Mock(POSTBACKS_SCENARIO, files={
+        POSTBACKS_SCENARIO + ".yaml": postbacks_scenario(receiver.url, refusing.url)})
+    driver = chromium(1280, 800)
+    try:
+        driver.get(mock.url + "/__mock/ui")
+        wait = WebDriverWait(driver, 5)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#postback-targets li"))
+        for trans_type, amount, orderid in (("initial", "29.95", "ORD-2001"), ("rebill", "19.95", "")):
+            for name, value in (("click_hash", "35b71a300115be9.16738986"), ("amount", amount),
+                                ("payout", "10.00"), ("orderid", orderid)):
+                field = driver.find_element(By.ID, f"convert-{name}")
+                field.clear()
+                field.send_keys(value)
+            Select(driver.find_element(By.ID, "convert-trans_type")).select_by_value(trans_type)
+            driver.find_element(By.ID, "convert-send").click()
+            wait.until(lambda d: d.find_element(By.ID, "convert-result").get_attribute("data-postbacks"))
+        mock.get("/__mock/postbacks?settled=4&timeout=5s")
+        wait.until(lambda d: len(d.find_elements(
+            By.CSS_SELECTOR, '#postback-list details[data-state="delivered"], '
+                             '#postback-list details[data-state="failed"]')) == 4)
+        driver.find_element(By.CSS_SELECTOR, '#postback-list details[data-seq="3"] summary').click()
+        panel(driver, "postbacks", "postbacks.png")
+    finally:
+        quit_chromium(driver)
+        mock.stop()
+        receiver.stop()
+        refusing.close()
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     mock = Mock()
@@ -47,7 +83,7 @@ def main():
         traffic(mock)
         driver.get(mock.url + "/__mock/ui")
         wait = WebDriverWait(driver, 5)
-        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "details[data-seq]"))
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#journal-list details[data-seq]"))
 
         # A failed reload shows each problem where it is.
         (mock.scenarios / "broken.yaml").write_text("description: a typo\nclicks: [\n  {click_hash: x\n")
@@ -55,7 +91,8 @@ def main():
         wait.until(lambda d: "broken.yaml:" in d.find_element(By.ID, "admin-result").text)
         panel(driver, "scenarios", "scenarios.png")
 
-        driver.find_elements(By.CSS_SELECTOR, "details[data-seq]")[3].find_element(By.TAG_NAME, "summary").click()
+        driver.find_elements(By.CSS_SELECTOR, "#journal-list details[data-seq]")[3] \
+            .find_element(By.TAG_NAME, "summary").click()
         panel(driver, "journal", "journal.png")
 
         Select(driver.find_element(By.ID, "try-action")).select_by_value("click_detail")
@@ -73,6 +110,7 @@ def main():
     finally:
         quit_chromium(driver)
         mock.stop()
+    postbacks()
     for png in sorted(OUT.glob("*.png")):
         print(f"{png.relative_to(ROOT)}: {png.stat().st_size // 1024} KiB")
 

@@ -1,7 +1,9 @@
 //! The bundled scenarios answer as the README promises, and the success body
 //! is the contract's to the byte.
 
-use crate::util::{API_KEY, EXAMPLE_CLICK, TestServer, USERNAME, scenario_from_yaml};
+use crate::util::{
+    API_KEY, EXAMPLE_CLICK, RunningBinary, TestServer, USERNAME, binary, scenario_from_yaml, send,
+};
 
 /// The contract's success body for the API page's example click.
 const CONTRACT_EXAMPLE: &str = concat!(
@@ -173,6 +175,125 @@ async fn custom_errors_still_finds_its_click() {
 
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, CONTRACT_EXAMPLE);
+}
+
+// The `postbacks` scenario: the README's walk-through runs on it
+// (`readme_postbacks`); here, what it holds and where it sends.
+
+/// The `postbacks` scenario's click of affiliate 1001 that has not converted.
+const UNCONVERTED: &str = "b0ca1c0de000001.20000001";
+
+/// The `postbacks` scenario served by the binary, `N4N_MOCK_RECEIVER` as
+/// given (`None`: unset).
+fn postbacks_binary(receiver: Option<&str>) -> RunningBinary {
+    let mut command = binary();
+    command.args(["--scenario", "postbacks"]);
+    match receiver {
+        Some(url) => command.env("N4N_MOCK_RECEIVER", url),
+        None => command.env_remove("N4N_MOCK_RECEIVER"),
+    };
+    RunningBinary::start_with(&mut command)
+}
+
+/// Each target's `url`, as `GET /__mock/postbacks/targets` lists them.
+async fn target_urls(server: &RunningBinary) -> Vec<String> {
+    let answer = send(reqwest::Client::new().get(server.url("/__mock/postbacks/targets"))).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer.json()["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .map(|t| t["url"].as_str().expect("url").to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn postbacks_answers_the_api_page_example_with_the_contract_body() {
+    let server = TestServer::bundled("postbacks").await;
+
+    let answer = server.lookup_example().await;
+
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, CONTRACT_EXAMPLE);
+}
+
+#[tokio::test]
+async fn postbacks_has_a_click_of_affiliate_1001_that_never_converted() {
+    let server = TestServer::bundled("postbacks").await;
+
+    let answer = server
+        .lookup_form(&format!("transaction_hash={UNCONVERTED}"))
+        .await;
+
+    let json = answer.json();
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(json["click"]["loginid"], "1001");
+    assert_eq!(json["transactions"], serde_json::json!([]));
+}
+
+#[tokio::test]
+async fn postbacks_has_a_get_pixel_and_a_post_for_affiliate_1001() {
+    let server = TestServer::bundled("postbacks").await;
+
+    let answer = send(server.client.get(server.url("/__mock/postbacks/targets"))).await;
+
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let json = answer.json();
+    assert_eq!(json["scenario"], "postbacks");
+    let all_five = serde_json::json!(["sale", "rebill", "void", "chargeback", "reversal"]);
+    let pixel = &json["targets"][0];
+    assert_eq!(pixel["name"], "pixel");
+    assert_eq!(pixel["method"], "GET");
+    assert_eq!(pixel["events"], all_five);
+    assert!(pixel.get("loginid").is_none(), "{pixel}");
+    assert_eq!(pixel["timeout"], "2s");
+    assert_eq!(pixel["retry"], serde_json::json!([]));
+    assert!(
+        pixel["url"]
+            .as_str()
+            .expect("url")
+            .ends_with("/pixel?event=%%event%%&seq=%%seq%%&tx=%%transaction_hash%%&original=%%original_transaction_hash%%&amount=%%amount%%&payout=%%payout%%&sub1=%%subid1%%&sub2=%%subid2%%"),
+        "{pixel}"
+    );
+    let server_target = &json["targets"][1];
+    assert_eq!(server_target["name"], "server");
+    assert_eq!(server_target["method"], "POST");
+    assert_eq!(server_target["events"], all_five);
+    assert_eq!(server_target["loginid"], "1001");
+    assert_eq!(server_target["timeout"], "5s");
+    assert_eq!(server_target["retry"], serde_json::json!(["1s", "4s"]));
+    assert!(
+        server_target["url"]
+            .as_str()
+            .expect("url")
+            .ends_with("/postback"),
+        "{server_target}"
+    );
+    assert_eq!(json["targets"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test]
+async fn postbacks_loads_with_n4n_mock_receiver_unset_and_sends_to_port_9999() {
+    let server = postbacks_binary(None);
+
+    let urls = target_urls(&server).await;
+
+    assert_eq!(urls.len(), 2);
+    for url in urls {
+        assert!(url.starts_with("http://127.0.0.1:9999/"), "{url}");
+    }
+}
+
+#[tokio::test]
+async fn postbacks_sends_to_the_receiver_n4n_mock_receiver_names() {
+    let server = postbacks_binary(Some("http://127.0.0.1:4321"));
+
+    let urls = target_urls(&server).await;
+
+    assert_eq!(urls.len(), 2);
+    for url in urls {
+        assert!(url.starts_with("http://127.0.0.1:4321/"), "{url}");
+    }
 }
 
 // The success body's rules, on scenarios written for each.

@@ -316,3 +316,30 @@ async fn the_library_converts_and_waits_for_postbacks() {
     let waited = mock.wait_for_postbacks(1, Duration::from_millis(50)).await;
     assert_eq!(waited.expect_err("none to settle").settled, 0);
 }
+
+#[tokio::test]
+async fn click_detail_finds_a_conversion_by_its_hash_order_and_subscription() {
+    let server = TestServer::bundled("default").await;
+    let made = convert(
+        &server,
+        json!({"click_hash": EXAMPLE_CLICK, "amount": "3", "orderid": "ORD-C", "subscription_id": "SUB-C"}),
+    )
+    .await
+    .json();
+    let hash = made["transaction_hash"].as_str().expect("a hash");
+
+    for form in [
+        format!("transaction_hash={hash}"),
+        "orderid=ORD-C".to_string(),
+        "subscription_id=SUB-C".to_string(),
+    ] {
+        let answer = server.lookup_form(&form).await;
+
+        assert_eq!(answer.status, 200, "{form}: {}", answer.body);
+        assert_eq!(
+            answer.json()["click"]["click_hash"],
+            EXAMPLE_CLICK,
+            "{form}"
+        );
+    }
+}

@@ -122,7 +122,7 @@ fn unknown_key_at_the_top_level_is_located_at_the_key() {
         problem,
         "tests/data/unknown-key-at-top-level.yaml:4:1: unknown key `click` at the top level \
          (expected one of: name, description, now, credentials, allowed_ips, errors, latency_ms, \
-         faults, rate_limit, include, clicks, transactions)"
+         faults, rate_limit, postbacks, include, clicks, transactions)"
     );
 }
 
@@ -656,7 +656,7 @@ fn scenario_without_a_name_is_named_after_its_file() {
 
 /// For each top-level file of `tests/data/`, the start of a line `validate` prints on
 /// stderr (a few files are refused for a problem located in the fixture they include).
-const BROKEN_FILES: [(&str, &str); 39] = [
+const BROKEN_FILES: [(&str, &str); 45] = [
     (
         "bad-allowed-ip.yaml",
         "tests/data/bad-allowed-ip.yaml:4:26: `10.0.0.300` is not an IP address",
@@ -760,6 +760,30 @@ const BROKEN_FILES: [(&str, &str); 39] = [
     (
         "no-credentials.yaml",
         "tests/data/no-credentials.yaml:1:1: the scenario has no `credentials`",
+    ),
+    (
+        "postback-bad-duration.yaml",
+        "tests/data/postback-bad-duration.yaml:9:14: `timeout` must be a duration",
+    ),
+    (
+        "postback-duplicate-target-name.yaml",
+        "tests/data/postback-duplicate-target-name.yaml:9:11: duplicate postback target `shop`",
+    ),
+    (
+        "postback-ftp-url.yaml",
+        "tests/data/postback-ftp-url.yaml:8:10: a postback URL is `http://` or `https://`",
+    ),
+    (
+        "postback-unknown-event.yaml",
+        "tests/data/postback-unknown-event.yaml:9:20: unknown event `refund`",
+    ),
+    (
+        "postback-unknown-variable.yaml",
+        "tests/data/postback-unknown-variable.yaml:8:10: unknown variable `%%subid3%%`",
+    ),
+    (
+        "postback-unset-environment-variable.yaml",
+        "tests/data/postback-unset-environment-variable.yaml:8:10: the environment variable `N4N_MOCK_TEST_NEVER_SET` is not set",
     ),
     (
         "scenario-key-in-fixture.yaml",

@@ -129,6 +129,7 @@ async fn get_scenario_names_the_active_one_and_every_loaded_one() {
             "ip-restricted",
             "lifecycle",
             "locked",
+            "postbacks",
             "rate-limited",
             "slow"
         ]

@@ -8,7 +8,14 @@
   const JOURNAL_EVERY_MS = 500;
   const SCENARIOS_EVERY_MS = 1000;
   const HEALTH_EVERY_MS = 2000;
+  const POSTBACKS_EVERY_MS = 300;
+  const TARGETS_EVERY_MS = 2000;
   const JOURNAL_ROWS = 200;
+  const POSTBACK_ROWS = 200;
+  const POSTBACK_PAGE = 1000;
+  // A postback in one of these states never changes again.
+  const SETTLED = ["delivered", "failed", "dropped"];
+  const CONVERSION_FIELDS = ["click_hash", "amount", "payout", "trans_type", "orderid", "subscription_id"];
   const KEY_USERNAME = "n4n-mock.api-username";
   const KEY_API_KEY = "n4n-mock.api-key";
 
@@ -85,7 +92,8 @@
     if (ok) {
       lastFailure = null;
       line.textContent = "Connected to " + location.host + "; the journal is read every "
-        + JOURNAL_EVERY_MS / 1000 + " s, the scenarios every " + SCENARIOS_EVERY_MS / 1000 + " s.";
+        + JOURNAL_EVERY_MS / 1000 + " s, the postbacks every " + POSTBACKS_EVERY_MS / 1000
+        + " s, the scenarios every " + SCENARIOS_EVERY_MS / 1000 + " s.";
       line.classList.remove("down");
     } else if (lastFailure !== why) {
       lastFailure = why;
@@ -98,6 +106,7 @@
 
   let scenarioText = "";
   let scenarioNames = [];
+  let activeScenario = null;
 
   function showResult(kind, title, lines, source) {
     const box = $("admin-result");
@@ -184,8 +193,15 @@
       if (button && !button.disabled) button.focus();
     }
     scenarioNames = data.scenarios.map((s) => s.name);
+    activeScenario = data.active;
     fillSelect($("filter-scenario"), scenarioNames, "any");
     fillSelect($("try-scenario"), scenarioNames, "the active one");
+    fillSelect($("postbacks-scenario"), scenarioNames, "the active one");
+    // Another scenario made active (here or elsewhere): its postbacks at once.
+    if (postbackScenario() !== shownScenario) {
+      tick(refreshPostbacks);
+      tick(refreshTargets);
+    }
   }
 
   async function activate(name) {
@@ -215,6 +231,9 @@
     try {
       await action();
       await refreshScenarios();
+      // A reset or a reload empties every postback log and may change the targets.
+      tick(refreshPostbacks);
+      tick(refreshTargets);
     } catch (err) {
       showResult("bad", what + " failed: " + err.message, [], "action");
     } finally {
@@ -473,6 +492,295 @@
     tick(refreshScenarios);
   }
 
+  // ---- postbacks ----------------------------------------------------------
+
+  let shownScenario = null;        // whose postbacks the rows are
+  const postbacks = new Map();     // seq -> { row, text, state }
+  let postbackRead = null;         // the read under way
+  let postbackAgain = false;       // asked for while one was under way
+  let targetsText = null;
+
+  // The scenario the panel follows: the one picked, else the active one
+  // (null until the scenarios have been read).
+  function postbackScenario() {
+    return $("postbacks-scenario").value || activeScenario;
+  }
+
+  function unknownScenario(answer) {
+    return answer.status === 400 && /^Unknown scenario/.test(messageOf(answer));
+  }
+
+  function countPostbacks() {
+    $("postback-count").textContent = String(postbacks.size);
+    $("postback-empty").hidden = postbacks.size > 0;
+  }
+
+  function clearPostbacks() {
+    postbacks.clear();
+    $("postback-list").replaceChildren();
+    countPostbacks();
+  }
+
+  // The last attempt's status or error, or why there was none.
+  function outcomeOf(record) {
+    const attempts = record.attempts || [];
+    const last = attempts[attempts.length - 1];
+    if (last) return last.error ? last.error : String(last.status);
+    if (record.state === "dropped") return "not sent: " + (record.reason || "dropped");
+    return "not sent yet";
+  }
+
+  function attemptRow(attempt) {
+    return el("tr", { "data-attempt": attempt.attempt }, [
+      el("td", { className: "num", text: String(attempt.attempt) }),
+      el("td", { className: "time", text: attempt.time }),
+      el("td", {
+        className: "status " + (attempt.error ? "dropped" : statusClass(attempt.status)),
+        text: attempt.error ? attempt.error : String(attempt.status),
+      }),
+      el("td", { className: "num", text: attempt.latency_ms + " ms" }),
+      el("td", { className: "response", text: attempt.response === undefined ? "" : attempt.response }),
+    ]);
+  }
+
+  function attemptsOf(record) {
+    const attempts = record.attempts || [];
+    if (!attempts.length) {
+      return el("p", { className: "attempts-none", text: record.state === "dropped"
+        ? "Never sent: dropped (" + (record.reason || "no reason given") + ")."
+        : "No attempt yet: it waits for its turn." });
+    }
+    const head = [["num", "#"], ["time", "time"], ["status", "status or error"], ["num", "took"],
+      ["response", "answer (its first KiB)"]];
+    return el("table", { className: "attempts" }, [
+      el("caption", { text: "Attempts" }),
+      el("thead", {}, [el("tr", {}, head.map(([c, h]) => el("th", { scope: "col", className: c, text: h })))]),
+      el("tbody", {}, attempts.map(attemptRow)),
+    ]);
+  }
+
+  function postbackRow(record) {
+    const count = (record.attempts || []).length;
+    const summary = el("summary", {}, [
+      el("span", { className: "seq", text: "#" + record.seq }),
+      el("span", { className: "event", text: record.event }),
+      el("span", { className: "target", text: record.target }),
+      el("span", { className: "state state-" + record.state, text: record.state }),
+      el("span", { className: "tries", text: count + (count === 1 ? " attempt" : " attempts") }),
+      el("span", { className: "outcome", text: outcomeOf(record) }),
+      el("span", { className: "hash", text: record.transaction_hash }),
+    ]);
+    const shown = [
+      ["method", record.method],
+      ["url", record.url],
+      ["body", typeof record.body === "string" ? record.body : "(none: a GET has no body)"],
+    ];
+    if (record.reason) shown.push(["reason", record.reason]);
+    const fields = el("dl", { className: "fields" });
+    for (const [name, value] of shown) fields.append(el("dt", { text: name }), el("dd", { text: value }));
+    return el("details", {
+      className: "entry postback",
+      "data-seq": record.seq,
+      "data-state": record.state,
+      "data-target": record.target,
+      "data-event": record.event,
+    }, [summary, el("div", { className: "postback-body" }, [fields, attemptsOf(record)])]);
+  }
+
+  function placePostback(record) {
+    const text = JSON.stringify(record);
+    const shown = postbacks.get(record.seq);
+    if (shown && shown.text === text) return;
+    const row = postbackRow(record);
+    if (shown) {
+      // It moved on: redrawn in its place, open if it was, the keyboard kept on it.
+      row.open = shown.row.open;
+      const focused = shown.row.contains(document.activeElement);
+      shown.row.replaceWith(row);
+      if (focused) row.querySelector("summary").focus();
+    } else {
+      // Newest first: before the first row older than it.
+      const list = $("postback-list");
+      const older = Array.from(list.children).find((r) => Number(r.dataset.seq) < record.seq);
+      list.insertBefore(row, older || null);
+    }
+    postbacks.set(record.seq, { row, text, state: record.state });
+  }
+
+  // The seq up to which every row has settled (and so will never change):
+  // the next read starts there. Null when there is no row.
+  function settledUpTo() {
+    if (!postbacks.size) return null;
+    let moving = Infinity;
+    for (const [seq, shown] of postbacks) {
+      if (!SETTLED.includes(shown.state)) moving = Math.min(moving, seq);
+    }
+    return moving === Infinity ? Math.max(...postbacks.keys()) : moving - 1;
+  }
+
+  // Whether records read from `from` on still follow the rows shown. A reset
+  // or a reload restarts a log at seq 1: then the record at `from` (settled,
+  // so it cannot have changed) differs or is gone, or a row past it is gone.
+  function follows(from, records) {
+    const read = new Map(records.map((r) => [r.seq, r]));
+    const anchor = postbacks.get(from);
+    if (anchor && (!read.has(from) || JSON.stringify(read.get(from)) !== anchor.text)) return false;
+    for (const seq of postbacks.keys()) {
+      if (seq > from && !read.has(seq)) return false;
+    }
+    return true;
+  }
+
+  // Every record past `after`, oldest first, page by page; null for a
+  // scenario a reload took away (the scenario list catches up).
+  async function postbackPages(scenario, after) {
+    const records = [];
+    for (;;) {
+      const answer = await call("GET", "/__mock/postbacks?scenario=" + encodeURIComponent(scenario)
+        + "&after=" + after + "&limit=" + POSTBACK_PAGE);
+      if (unknownScenario(answer)) return null;
+      if (answer.status !== 200 || !answer.json) throw new Error("postbacks: " + answer.status);
+      records.push(...answer.json.postbacks);
+      if (!answer.json.more) return records;
+      after = answer.json.next_after;
+    }
+  }
+
+  async function readPostbacks() {
+    const scenario = postbackScenario();
+    if (!scenario) return;
+    if (scenario !== shownScenario) {
+      clearPostbacks();
+      shownScenario = scenario;
+    }
+    const from = settledUpTo();
+    // From the record at `from` itself, to check it is still the same one.
+    let records = await postbackPages(scenario, from === null ? 0 : Math.max(from - 1, 0));
+    if (records === null) return;
+    if (from !== null && !follows(from, records)) {
+      clearPostbacks();
+      records = await postbackPages(scenario, 0);
+      if (records === null) return;
+    }
+    for (const record of records.slice(-POSTBACK_ROWS)) placePostback(record);
+    while (postbacks.size > POSTBACK_ROWS) {
+      const oldest = Math.min(...postbacks.keys());
+      postbacks.get(oldest).row.remove();
+      postbacks.delete(oldest);
+    }
+    countPostbacks();
+  }
+
+  // One read at a time; one asked for meanwhile runs once the first is done,
+  // so a conversion's postbacks are never missed by a read that began before it.
+  function refreshPostbacks() {
+    if (postbackRead) {
+      postbackAgain = true;
+      return postbackRead;
+    }
+    postbackRead = (async () => {
+      try {
+        do {
+          postbackAgain = false;
+          await readPostbacks();
+        } while (postbackAgain);
+      } finally {
+        postbackRead = null;
+      }
+    })();
+    return postbackRead;
+  }
+
+  function targetItem(target) {
+    const how = [target.method, "on " + (target.events || []).join(", ")];
+    if (target.loginid) how.push("affiliate " + target.loginid + " only");
+    how.push("timeout " + target.timeout);
+    how.push(target.retry && target.retry.length ? "retries after " + target.retry.join(", ") : "no retry");
+    const faults = (target.faults || []).length;
+    if (faults) how.push(faults + (faults === 1 ? " fault" : " faults"));
+    return el("li", { "data-target": target.name }, [
+      el("code", { className: "target-name", text: target.name }), " ",
+      el("code", { className: "target-address", text: target.url }),
+      el("span", { className: "target-how", text: " (" + how.join("; ") + ")" }),
+    ]);
+  }
+
+  async function refreshTargets() {
+    const scenario = postbackScenario();
+    if (!scenario) return;
+    const answer = await call("GET", "/__mock/postbacks/targets?scenario=" + encodeURIComponent(scenario));
+    if (unknownScenario(answer)) return;
+    if (answer.status !== 200 || !answer.json) throw new Error("postback targets: " + answer.status);
+    if (answer.text === targetsText) return;
+    targetsText = answer.text;
+    const targets = answer.json.targets || [];
+    const name = answer.json.scenario || scenario;
+    const box = $("postback-targets");
+    if (!targets.length) {
+      box.replaceChildren(el("p", { className: "hint", text: name + " has no postback target: nothing is sent." }));
+      return;
+    }
+    box.replaceChildren(
+      el("p", { className: "targets-title", text: "Where " + name + " sends them:" }),
+      el("ul", { "aria-label": "Postback targets of " + name }, targets.map(targetItem)));
+  }
+
+  // ---- make a conversion --------------------------------------------------
+
+  // What the fields say, as POST /__mock/conversions takes it: an empty field
+  // is left out, so the mock applies its default or names what is missing.
+  function conversionBody() {
+    const body = {};
+    for (const name of CONVERSION_FIELDS) {
+      const value = $("convert-" + name).value;
+      if (value !== "") body[name] = value;
+    }
+    const scenario = $("postbacks-scenario").value;
+    if (scenario) body.scenario = scenario;
+    return body;
+  }
+
+  function drawConversionLine() {
+    $("convert-line").textContent = "POST /__mock/conversions " + JSON.stringify(conversionBody());
+  }
+
+  function showConversion(kind, parts, data) {
+    const box = $("convert-result");
+    box.replaceChildren(el("p", {}, parts));
+    box.className = "result " + kind;
+    box.dataset.status = data.status;
+    box.dataset.transactionHash = data.hash || "";
+    box.dataset.postbacks = (data.postbacks || []).join(" ");
+    box.hidden = false;
+  }
+
+  async function convert(event) {
+    event.preventDefault();
+    const button = $("convert-send");
+    button.disabled = true;
+    try {
+      const answer = await call("POST", "/__mock/conversions", conversionBody());
+      if (answer.status === 201 && answer.json) {
+        const hash = answer.json.transaction_hash;
+        const seqs = answer.json.postbacks || [];
+        showConversion("ok", [
+          "Converted: transaction ", el("code", { text: hash }),
+          seqs.length ? "; postbacks " + seqs.map((s) => "#" + s).join(", ") + " queued."
+            : "; no target takes this event, so no postback.",
+        ], { status: String(answer.status), hash, postbacks: seqs });
+      } else {
+        showConversion("bad", ["Not converted (" + answer.status + "): " + messageOf(answer)],
+          { status: String(answer.status) });
+      }
+    } catch (err) {
+      showConversion("bad", ["Conversion failed: " + err.message], { status: "dropped" });
+    } finally {
+      button.disabled = false;
+    }
+    tick(refreshPostbacks);
+    tick(refreshScenarios);
+  }
+
   // ---- polling ------------------------------------------------------------
 
   async function tick(job) {
@@ -517,9 +825,24 @@
     }
     $("try-form").addEventListener("submit", sendTry);
     drawParams();
+    $("convert-form").addEventListener("submit", convert);
+    for (const name of CONVERSION_FIELDS) {
+      $("convert-" + name).addEventListener("input", drawConversionLine);
+      $("convert-" + name).addEventListener("change", drawConversionLine);
+    }
+    $("postbacks-scenario").addEventListener("change", () => {
+      drawConversionLine();
+      tick(refreshPostbacks);
+      tick(refreshTargets);
+    });
+    drawConversionLine();
+    countPostbacks();
+    const hiddenTab = () => document.hidden;
     every(SCENARIOS_EVERY_MS, refreshScenarios);
     every(HEALTH_EVERY_MS, refreshHealth);
     every(JOURNAL_EVERY_MS, refreshJournal, () => paused);
+    every(POSTBACKS_EVERY_MS, refreshPostbacks, hiddenTab);
+    every(TARGETS_EVERY_MS, refreshTargets, hiddenTab);
   }
 
   start();

@@ -6,6 +6,8 @@
 //! - `document`: the OpenAPI document, its responses resolved, schemas validated.
 //! - `probes`: a generated request for every row of the error table, per scenario.
 //! - `openapi`: the tests of the document against the server.
+//! - `postbacks`: the document on conversions, postbacks and the `webhooks`
+//!   a receiver is sent, against its own shape and a running mock.
 //! - `record`, `verify`: the two commands, as the binary.
 //! - `agreement`: where the document and the server disagreed, now agreeing.
 //! - `schemathesis`: Schemathesis with every check against the built binary.
@@ -13,6 +15,7 @@
 mod agreement;
 mod document;
 mod openapi;
+mod postbacks;
 mod probes;
 mod record;
 mod schemathesis;
