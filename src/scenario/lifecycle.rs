@@ -23,8 +23,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::facts::{text_of, variables};
 use super::index::{ClickIndex, LookupKey};
-use crate::postbacks::target::VARIABLES;
 use crate::postbacks::{Event, EventFacts};
 
 /// The three events an action can apply to a transaction.
@@ -112,17 +112,17 @@ impl Identifier {
 #[derive(Debug, Clone, Default)]
 pub struct LedgerState {
     /// Events applied so far: the clock and the next event's number.
-    events: u64,
+    pub(super) events: u64,
     /// The contract bodies of the clicks actions touched.
     bodies: HashMap<usize, Bytes>,
     /// Each appended transaction's hash, and its click.
-    hashes: HashMap<String, usize>,
+    pub(super) hashes: HashMap<String, usize>,
     /// The events applied, oldest first: at most one per transaction.
-    applied: Vec<AppliedEvent>,
+    pub(super) applied: Vec<AppliedEvent>,
     /// The `orderid` of each conversion that gave one, and its click.
-    orders: HashMap<String, usize>,
+    pub(super) orders: HashMap<String, usize>,
     /// The `subscription_id` of each conversion that gave one, and its click.
-    subscriptions: HashMap<String, usize>,
+    pub(super) subscriptions: HashMap<String, usize>,
 }
 
 /// One event applied to a scenario's data, as the admin API lists it.
@@ -249,7 +249,7 @@ impl Found {
 }
 
 /// The current contract body of the click at `click`, as JSON.
-fn current_body(index: &ClickIndex, state: &LedgerState, click: usize) -> Option<Value> {
+pub(super) fn current_body(index: &ClickIndex, state: &LedgerState, click: usize) -> Option<Value> {
     let bytes = state
         .body(click)
         .unwrap_or_else(|| index.contract_body(click));
@@ -421,145 +421,6 @@ pub fn apply_event(
     Ok(Applied { hash, facts })
 }
 
-/// A conversion as `POST /__mock/conversions` asks for it, checked.
-#[derive(Debug, Clone)]
-pub struct Conversion {
-    /// `sale` (`trans_type` `initial`) or `rebill`.
-    pub event: Event,
-    /// The sale amount, with two decimals.
-    pub amount: String,
-    /// The affiliate's payout, with two decimals.
-    pub payout: String,
-    /// `orderid`, maybe empty.
-    pub orderid: String,
-    /// `subscription_id`, maybe empty.
-    pub subscription_id: String,
-}
-
-impl Conversion {
-    /// The new transaction's `trans_type`.
-    fn trans_type(&self) -> &'static str {
-        if self.event == Event::Rebill {
-            "rebill"
-        } else {
-            "initial"
-        }
-    }
-}
-
-/// Appends the transaction of `conversion` to the click at `click`: status
-/// `approved`, its hash a pure function of the click's hash, `sale` and the
-/// event's number, its time the scenario's clock. Counts as an event.
-pub fn apply_conversion(
-    index: &ClickIndex,
-    state: &mut LedgerState,
-    click: usize,
-    conversion: &Conversion,
-    (now, scenario): (i64, &str),
-) -> Option<Applied> {
-    let mut body = current_body(index, state, click)?;
-    let click_hash = text_of(&body["click"], "click_hash");
-    let number = state.events + 1;
-    let hash = event_hash(&click_hash, "sale", number);
-    let clock = now.saturating_add(i64::try_from(state.events).unwrap_or(i64::MAX));
-    let mut payout = Map::new();
-    payout.insert("type".into(), "affiliate".into());
-    payout.insert("loginid".into(), text_of(&body["click"], "loginid").into());
-    payout.insert(
-        "username".into(),
-        text_of(&body["click"], "username").into(),
-    );
-    payout.insert("amount".into(), conversion.payout.clone().into());
-    let mut sale = Map::new();
-    sale.insert("transaction_hash".into(), hash.clone().into());
-    sale.insert("time".into(), clock.to_string().into());
-    sale.insert("trans_type".into(), conversion.trans_type().into());
-    sale.insert("status".into(), "approved".into());
-    sale.insert("orderid".into(), conversion.orderid.clone().into());
-    sale.insert(
-        "subscription_id".into(),
-        conversion.subscription_id.clone().into(),
-    );
-    sale.insert("amount".into(), conversion.amount.clone().into());
-    sale.insert("total_payout".into(), conversion.payout.clone().into());
-    sale.insert("payouts".into(), Value::Array(vec![Value::Object(payout)]));
-    let facts = EventFacts {
-        event: conversion.event,
-        loginid: text_of(&body["click"], "loginid"),
-        transaction_hash: hash.clone(),
-        values: variables((conversion.event, scenario), &body, &sale, "", &[]),
-    };
-    transactions_of(&mut body).push(Value::Object(sale));
-    store(state, click, &body);
-    state.hashes.insert(hash.clone(), click);
-    for (added, value) in [
-        (&mut state.orders, &conversion.orderid),
-        (&mut state.subscriptions, &conversion.subscription_id),
-    ] {
-        if !value.is_empty() {
-            added.entry(value.clone()).or_insert(click);
-        }
-    }
-    state.applied.push(AppliedEvent {
-        kind: conversion.event,
-        transaction_hash: click_hash,
-        event_hash: hash.clone(),
-        time: clock,
-    });
-    state.events = number;
-    Some(Applied { hash, facts })
-}
-
-/// The text of `key` in a JSON object (a number written as it is; `""`
-/// when absent).
-fn text_of(object: &Value, key: &str) -> String {
-    match object.get(key) {
-        Some(Value::String(text)) => text.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
-}
-
-/// The value of each postback variable for an event whose transaction is
-/// `transaction`, in the click whose contract body is `body`, acting on
-/// `original` (empty for a conversion), with the request's `customs`.
-fn variables(
-    (event, scenario): (Event, &str),
-    body: &Value,
-    transaction: &Map<String, Value>,
-    original: &str,
-    customs: &[(&'static str, String)],
-) -> Vec<String> {
-    let transaction = Value::Object(transaction.clone());
-    let click = &body["click"];
-    VARIABLES
-        .iter()
-        .map(|name| match *name {
-            "event" => event.name().to_string(),
-            // Filled for each postback and attempt.
-            "seq" | "attempt" => String::new(),
-            "scenario" => scenario.to_string(),
-            "original_transaction_hash" => original.to_string(),
-            "click_hash" => text_of(click, "click_hash"),
-            "payout" => {
-                let payouts = transaction["payouts"].as_array();
-                let affiliate = payouts.and_then(|list| {
-                    list.iter()
-                        .find(|p| p["type"] == "affiliate")
-                        .or_else(|| list.first())
-                });
-                affiliate.map_or_else(String::new, |p| text_of(p, "amount"))
-            }
-            custom if custom.starts_with("trans_custom") => customs
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or_else(String::new, |(_, v)| v.clone()),
-            key if transaction.get(key).is_some() => text_of(&transaction, key),
-            key => text_of(click, key),
-        })
-        .collect()
-}
-
 /// Sets the `amount` of the transaction `found` to `cents`, written with
 /// two decimals. Not an event: nothing is appended, the clock stays.
 pub fn update_revenue(state: &mut LedgerState, mut found: Found, cents: i64) {
@@ -611,14 +472,14 @@ pub fn is_amount(text: &str) -> bool {
 }
 
 /// The click body's `transactions`, which every contract body has.
-fn transactions_of(body: &mut Value) -> &mut Vec<Value> {
+pub(super) fn transactions_of(body: &mut Value) -> &mut Vec<Value> {
     match &mut body["transactions"] {
         Value::Array(list) => list,
         _ => unreachable!("a contract body has a transactions list"),
     }
 }
 
-fn store(state: &mut LedgerState, click: usize, body: &Value) {
+pub(super) fn store(state: &mut LedgerState, click: usize, body: &Value) {
     // A `Value` always serializes.
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     state.bodies.insert(click, Bytes::from(bytes));
@@ -637,7 +498,7 @@ pub fn negated(text: &str) -> String {
 /// An event transaction's hash: a pure function of the original's hash (a
 /// conversion's: the click's), the kind and the event's number, shaped like
 /// the API's hashes (15 hex digits, a dot, 8 digits).
-fn event_hash(original: &str, kind: &str, number: u64) -> String {
+pub(super) fn event_hash(original: &str, kind: &str, number: u64) -> String {
     let digest = Sha256::digest(format!("{original}\n{kind}\n{number}"));
     let mut head = [0u8; 8];
     head.copy_from_slice(&digest[..8]);

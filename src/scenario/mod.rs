@@ -12,6 +12,8 @@
 //! - [`group`]: each click's transactions, put in click order.
 //! - [`bodies`]: every click's body rendered at load, its records given up as it goes.
 //! - [`lifecycle`]: what voids, chargebacks, reversals and revenue updates changed.
+//! - [`conversion`]: sales and rebills made to happen on a click.
+//! - [`facts`]: what an applied event tells its postbacks.
 //! - [`to_json`]: a captured `response:` written as JSON.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
 //! - [`faults`]: latency, fault rules and rate limits a scenario asks for, and when they fire.
@@ -22,6 +24,8 @@
 pub mod bodies;
 pub mod builder;
 pub mod catalog;
+pub mod conversion;
+pub mod facts;
 pub mod faults;
 pub mod group;
 pub mod index;

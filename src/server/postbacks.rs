@@ -29,7 +29,7 @@ use super::state::{MockState, ReportedProblem};
 use crate::postbacks::outbox::MAX_PAGE;
 use crate::postbacks::target::{FaultAction, Target};
 use crate::postbacks::{Event, PostbackRecord};
-use crate::scenario::lifecycle;
+use crate::scenario::conversion;
 use crate::scenario::{self as scenarios, Scenario};
 use crate::trigger::Trigger;
 
@@ -295,7 +295,7 @@ pub fn make(state: &MockState, conversion: &Conversion) -> Result<Converted, Ref
             return Err(ConversionError::invalid(format!("Invalid {name}")).into());
         }
     }
-    let sale = lifecycle::Conversion {
+    let sale = conversion::Conversion {
         event,
         amount,
         payout,
@@ -311,7 +311,7 @@ pub fn make(state: &MockState, conversion: &Conversion) -> Result<Converted, Ref
             .flatten()
             .ok_or(())?;
         let now = (scenario.clock(), scenario.name());
-        let applied = lifecycle::apply_conversion(index, ledger, click, &sale, now).ok_or(())?;
+        let applied = conversion::apply_conversion(index, ledger, click, &sale, now).ok_or(())?;
         // Queued while the ledger is held: `seq` follows the events' order.
         let postbacks = scenario.announce(&applied.facts);
         Ok(Converted {
