@@ -21,12 +21,6 @@ pub mod record;
 mod shared;
 pub mod target;
 
-/// The most postbacks one scenario keeps in its log, and the most that wait
-/// to be sent (queued or sending). A postback past the second is dropped at
-/// once (reason `queue full`) and kept as the log's newest record, so the
-/// log then holds one more.
-pub const MAX_POSTBACKS: usize = 10_000;
-
 pub use outbox::{EventFacts, Outbox};
 pub use record::{Attempt, PostbackRecord, PostbackState};
 pub use target::{Event, Target};

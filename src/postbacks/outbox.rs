@@ -243,7 +243,7 @@ impl fmt::Debug for Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::postbacks::MAX_POSTBACKS;
+    use crate::postbacks::shared::MAX_POSTBACKS;
     use crate::postbacks::target::VARIABLES;
     use crate::postbacks::target::{Method, UrlTemplate};
 

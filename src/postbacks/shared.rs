@@ -8,9 +8,14 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{Notify, watch};
 
-use super::MAX_POSTBACKS;
 use super::record::{Attempt, PostbackRecord, PostbackState};
 use super::target::{ATTEMPT, FaultAction, SEQ, Target, VARIABLES};
+
+/// The most postbacks one scenario keeps in its log, and the most that wait
+/// to be sent (queued or sending). A postback past the second is dropped at
+/// once (reason `queue full`) and kept as the log's newest record, so the
+/// log then holds one more.
+pub const MAX_POSTBACKS: usize = 10_000;
 
 pub(super) struct Shared {
     /// The targets the scenario's files define: what a reset brings back.

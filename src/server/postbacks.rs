@@ -21,7 +21,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::admin::{self, from_object};
+use super::admin_input::{self, from_object};
 use super::body::BodyError;
 use super::lifecycle::{MAX_CUSTOM_CHARS, is_written_amount};
 use super::response::{self, Answer};
@@ -166,7 +166,7 @@ struct ConvertedBody<'a> {
 fn chosen(state: &MockState, name: Option<&str>) -> Result<Arc<Scenario>, Box<Answer>> {
     state
         .scenario_for(name)
-        .map_err(|unknown| Box::new(admin::unknown_scenario(&unknown)))
+        .map_err(|unknown| Box::new(admin_input::unknown_scenario(&unknown)))
 }
 
 /// The body as text, or the answer a body that could not be read gets.
@@ -354,7 +354,7 @@ fn log_query(query: Option<&str>) -> Result<LogQuery, Box<Answer>> {
     };
     for (name, value) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         let number = || {
-            admin::whole_number(&value).ok_or_else(|| {
+            admin_input::whole_number(&value).ok_or_else(|| {
                 let code = match &*name {
                     "after" => "invalid-after",
                     "limit" => "invalid-limit",

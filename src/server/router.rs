@@ -14,6 +14,7 @@ use hyper::http::request::Parts;
 
 use super::action::Action;
 use super::admin::{self, AdminEndpoint};
+use super::admin_input;
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
 use super::request::{ApiRequest, sent};
@@ -123,7 +124,7 @@ impl Router {
                     (reply, Cow::Borrowed(answering.name()))
                 }
                 Err(unknown) => {
-                    let answer = admin::unknown_scenario(&unknown);
+                    let answer = admin_input::unknown_scenario(&unknown);
                     (
                         Reply::from((answer, Outcome::UnknownScenario)),
                         Cow::Owned(unknown.name),

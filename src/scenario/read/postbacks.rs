@@ -36,7 +36,7 @@ pub fn read_targets(root: &Yaml, path: &Path, problems: &mut Problems) -> Vec<Lo
 
 impl Reader<'_> {
     /// `postbacks:`: a list of targets, each located at its name.
-    pub(in crate::scenario) fn postback_targets(&mut self, node: &Yaml) -> Vec<Located<Target>> {
+    pub(super) fn postback_targets(&mut self, node: &Yaml) -> Vec<Located<Target>> {
         self.list(node, "postbacks", |r, item| r.postback_target(item))
             .unwrap_or_default()
     }
