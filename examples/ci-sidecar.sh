@@ -21,8 +21,16 @@ if [ -z "$mock" ]; then
     else
         repo=$(cd "$(dirname "$0")/.." && pwd)
         echo "n4n-mock is not on PATH: building it in $repo (the first build takes a few minutes)" >&2
-        cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" >&2
-        mock="$repo/target/release/n4n-mock"
+        # cargo names the executable it built: the target folder may be
+        # anywhere (CARGO_TARGET_DIR, a CI cache's).
+        mock=$(cargo build --release --locked --quiet --manifest-path "$repo/Cargo.toml" \
+            --bin n4n-mock --message-format=json |
+            sed -n 's/.*"reason":"compiler-artifact".*"executable":"\([^"]*\)".*/\1/p' |
+            tail -n 1)
+        if [ -z "$mock" ] || [ ! -x "$mock" ]; then
+            echo "cargo named no n4n-mock executable" >&2
+            exit 1
+        fi
     fi
 fi
 port=${N4N_MOCK_PORT:-0}

@@ -7,7 +7,7 @@
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // The built-in `default` scenario answers the API page's example.
+//! // The bundled `default` scenario answers the API page's example.
 //! let mock = MockServer::builder().scenario("default").start().await?;
 //!
 //! let answer = reqwest::Client::new()
@@ -98,14 +98,16 @@ pub struct MockServerBuilder {
 }
 
 impl MockServerBuilder {
-    /// Loads every scenario of `dir` too (besides the built-in `default`).
+    /// Loads every scenario of `dir` too (besides the bundled ones built in;
+    /// a file there replaces the bundled scenario of its name).
     pub fn scenarios_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.scenarios_dir = Some(dir.into());
         self
     }
 
-    /// Starts with the scenario called `name` (the built-in `default`, or
-    /// one of the scenarios dir).
+    /// Starts with the scenario called `name`: a bundled one (`default`,
+    /// `empty`, `locked`, `lifecycle`, `postbacks`...: `n4n-mock scenarios`
+    /// lists them), or one of the scenarios dir.
     pub fn scenario(mut self, name: impl Into<String>) -> Self {
         self.choice = Choice::Named(name.into());
         self
@@ -190,7 +192,7 @@ pub struct MockServer {
 }
 
 impl MockServer {
-    /// Starts setting up a mock (built-in `default` unless told otherwise).
+    /// Starts setting up a mock (the bundled `default` unless told otherwise).
     pub fn builder() -> MockServerBuilder {
         MockServerBuilder {
             scenarios_dir: None,

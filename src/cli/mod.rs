@@ -23,7 +23,7 @@ pub use shared::{OutArgs, ScenariosFolder};
     after_help = "Without a subcommand, n4n-mock serves. Try:\n  \
         n4n-mock                        serve the built-in `default` scenario on 127.0.0.1:8080\n  \
         n4n-mock --port 0               serve on a free port (printed on stdout)\n  \
-        n4n-mock --scenario empty       serve scenarios/empty.yaml\n  \
+        n4n-mock --scenario lifecycle   serve the bundled `lifecycle` scenario\n  \
         n4n-mock scenarios              list the scenarios there are\n  \
         n4n-mock validate               check every scenario file\n  \
         n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n  \
@@ -57,7 +57,8 @@ impl Cli {
 pub enum Command {
     /// Serve a scenario over HTTP (the default).
     Serve(ServeArgs),
-    /// List the scenarios: name, clicks, transactions, description.
+    /// List the scenarios: name, clicks, transactions, where each came from
+    /// (`built-in` or its file), description.
     Scenarios(ScenariosArgs),
     /// Check scenario files and print every problem as path:line:column: message.
     Validate(ValidateArgs),
@@ -77,8 +78,8 @@ pub enum Command {
 /// Options of `serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Scenario to serve: a name from the scenarios folder (or the built-in
-    /// `default`), or the path of a YAML file.
+    /// Scenario to serve: a name (a bundled scenario built into the binary,
+    /// or one of the scenarios folder), or the path of a YAML file.
     #[arg(
         long,
         env = "N4N_MOCK_SCENARIO",

@@ -5,12 +5,21 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::scenario::catalog::CatalogSource;
+
 /// The scenarios folder option, shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct ScenariosFolder {
-    /// Folder of scenario files [default: ./scenarios when it exists].
+    /// Folder of scenario files, added to the bundled ones built into the
+    /// binary (a file replaces the bundled scenario of its name)
+    /// [default: ./scenarios when it exists].
     #[arg(long, env = "N4N_MOCK_SCENARIOS_DIR", value_name = "DIR")]
     pub scenarios_dir: Option<PathBuf>,
+
+    /// Leave out the bundled scenarios built into the binary: only the
+    /// folder's (and a --scenario file) are loaded, listed and offered.
+    #[arg(long, env = "N4N_MOCK_NO_BUILTIN_SCENARIOS")]
+    pub no_builtin_scenarios: bool,
 }
 
 impl ScenariosFolder {
@@ -20,6 +29,16 @@ impl ScenariosFolder {
             let local = PathBuf::from("scenarios");
             local.is_dir().then_some(local)
         })
+    }
+
+    /// Where the scenarios come from: the folder, and the built-in ones
+    /// unless left out.
+    pub fn source(&self) -> CatalogSource {
+        CatalogSource {
+            dir: self.resolve(),
+            no_builtin: self.no_builtin_scenarios,
+            ..CatalogSource::default()
+        }
     }
 }
 

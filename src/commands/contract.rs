@@ -4,7 +4,7 @@
 //! Every line printed, errors included, is scrubbed of the api-key, in case
 //! a server echoes it back.
 
-use std::path::PathBuf;
+use crate::scenario::catalog::CatalogSource;
 use std::process::ExitCode;
 
 use super::error::{CliError, EXIT_FAILURE, EXIT_OK};
@@ -151,7 +151,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     let key = &args.upstream.api_key;
     let mut lookups = args.lookups.lookups();
     if let Some(scenario) = &args.scenario {
-        for lookup in scenario_lookups(scenario, args.folder.resolve())? {
+        for lookup in scenario_lookups(scenario, args.folder.source())? {
             if !lookups.contains(&lookup) {
                 lookups.push(lookup);
             }
@@ -216,9 +216,9 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
 /// Every click of a scenario as a `transaction_hash` lookup of its
 /// `click_hash`. The scenario is found as `serve --scenario` finds it: a
 /// name of the folder's catalog (a scenario's `name:` or its file stem, or
-/// the built-in `default`), or a file.
-fn scenario_lookups(value: &str, folder: Option<PathBuf>) -> Result<Vec<Lookup>, CliError> {
-    let (mut source, active) = chosen_scenario(value, folder);
+/// a bundled one built in), or a file.
+fn scenario_lookups(value: &str, source: CatalogSource) -> Result<Vec<Lookup>, CliError> {
+    let (mut source, active) = chosen_scenario(value, source);
     if let Active::File(path) = &active {
         source.files.push(path.clone());
     }

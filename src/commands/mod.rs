@@ -26,7 +26,7 @@ use crate::cli::{
 use crate::generate::{self, Format, GenerateOptions};
 use shared::{Threads, catalog_failure, runtime};
 
-use crate::scenario::catalog::{self, Catalog};
+use crate::scenario::catalog;
 use crate::scenario::source::is_json;
 use crate::scenario::{LoadError, Scenario};
 use crate::wait;
@@ -47,7 +47,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
 
 /// `n4n-mock scenarios`: one line per scenario.
 fn scenarios(args: &ScenariosArgs) -> Result<ExitCode, CliError> {
-    let catalog = Catalog::load(args.folder.resolve().as_deref()).map_err(catalog_failure)?;
+    let catalog = args.folder.source().load().map_err(catalog_failure)?;
     let width = catalog
         .names()
         .iter()
@@ -55,16 +55,30 @@ fn scenarios(args: &ScenariosArgs) -> Result<ExitCode, CliError> {
         .max()
         .unwrap_or(4)
         .max(4);
+    // Where each came from: `built-in`, or the file it was read from.
+    let sources: Vec<String> = catalog
+        .scenarios()
+        .iter()
+        .map(|s| {
+            if s.is_builtin() {
+                "built-in".to_string()
+            } else {
+                s.origin().display().to_string()
+            }
+        })
+        .collect();
+    let source_width = sources.iter().map(String::len).max().unwrap_or(6).max(6);
     println!(
-        "{:width$}  {:>6}  {:>12}  DESCRIPTION",
-        "NAME", "CLICKS", "TRANSACTIONS"
+        "{:width$}  {:>6}  {:>12}  {:source_width$}  DESCRIPTION",
+        "NAME", "CLICKS", "TRANSACTIONS", "SOURCE"
     );
-    for scenario in catalog.scenarios() {
+    for (scenario, source) in catalog.scenarios().iter().zip(&sources) {
         println!(
-            "{:width$}  {:>6}  {:>12}  {}",
+            "{:width$}  {:>6}  {:>12}  {:source_width$}  {}",
             scenario.name(),
             scenario.clicks().clicks(),
             scenario.clicks().transactions(),
+            source,
             scenario.description()
         );
     }
@@ -79,7 +93,7 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, CliError> {
     if targets.is_empty() {
         match args.folder.resolve() {
             Some(folder) => targets.push(folder),
-            None => builtin = true,
+            None => builtin = !args.folder.no_builtin_scenarios,
         }
     }
     for target in targets {
@@ -99,13 +113,20 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, CliError> {
             eprintln!("{err}");
         }
     };
-    if builtin {
-        report(Scenario::builtin_default(), "built-in default");
+    let builtins: Vec<&str> = if builtin {
+        Scenario::builtin_names().collect()
+    } else {
+        Vec::new()
+    };
+    for name in &builtins {
+        if let Some(scenario) = Scenario::builtin(name) {
+            report(scenario, &format!("built-in {name}"));
+        }
     }
     for file in &files {
         report(Scenario::from_file(file), &file.display().to_string());
     }
-    let total = files.len() + usize::from(builtin);
+    let total = files.len() + builtins.len();
     if failed > 0 {
         return Err(CliError::Failure(format!(
             "{failed} of {total} scenario files have problems"

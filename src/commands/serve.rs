@@ -16,9 +16,9 @@ use crate::server::{self, MockOptions, MockState, reload};
 use crate::write_file;
 
 /// Loads every scenario `serve` knows (the folder's, a file named by
-/// `--scenario`, the built-in `default`) and picks the active one.
+/// `--scenario`, the bundled ones built in) and picks the active one.
 fn load_state(args: &ServeArgs) -> Result<MockState, CliError> {
-    let (source, active) = chosen_scenario(&args.scenario, args.folder.resolve());
+    let (source, active) = chosen_scenario(&args.scenario, args.folder.source());
     let options = MockOptions {
         admin: !args.no_admin,
         journal_size: args.journal_size,

@@ -36,13 +36,9 @@ fn names_a_file(value: &str) -> bool {
 }
 
 /// Where the scenarios come from and which one a `--scenario` value picks:
-/// every scenario of the folder (and the built-in `default`), plus the file
+/// every scenario of the folder (and the bundled ones built in), plus the file
 /// when it names one.
-pub fn chosen_scenario(value: &str, folder: Option<PathBuf>) -> (CatalogSource, Active) {
-    let source = CatalogSource {
-        dir: folder,
-        ..CatalogSource::default()
-    };
+pub fn chosen_scenario(value: &str, source: CatalogSource) -> (CatalogSource, Active) {
     let active = if names_a_file(value) {
         Active::File(PathBuf::from(value))
     } else {

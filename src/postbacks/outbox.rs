@@ -363,4 +363,37 @@ mod tests {
         assert!(body.ends_with("&trans_custom5="), "{body}");
         assert_eq!(body.matches('&').count(), VARIABLES.len() - 1);
     }
+
+    #[test]
+    fn a_line_of_the_generation_before_a_reset_or_a_replacement_changes_nothing() {
+        let outbox = Outbox::new(vec![target("a", Event::Sale)]);
+        let first = outbox.shared.lock().generation;
+        outbox.reset();
+        let second = outbox.shared.lock().generation;
+        assert_eq!(outbox.queue(&facts(Event::Sale)), [1]);
+
+        // An attempt of the first generation ending late, on the same seq.
+        assert!(!outbox.shared.set_state(first, 1, PostbackState::Delivered));
+        assert_eq!(outbox.records()[0].state, PostbackState::Queued);
+        assert_eq!(outbox.settled(), 0);
+
+        outbox.replace_targets(vec![target("b", Event::Sale)]);
+        assert!(!outbox.shared.set_state(second, 1, PostbackState::Delivered));
+        assert_eq!(outbox.records()[0].state, PostbackState::Dropped);
+        assert_eq!(outbox.settled(), 1);
+    }
+
+    #[test]
+    fn an_outbox_dropped_with_its_scenario_closes() {
+        let outbox = Outbox::new(vec![target("a", Event::Sale)]);
+        outbox.queue(&facts(Event::Sale));
+        let shared = Arc::clone(&outbox.shared);
+        assert_eq!(format!("{outbox:?}"), "Outbox { targets: 1, postbacks: 1 }");
+
+        drop(outbox);
+
+        let state = shared.lock();
+        assert!(state.closed, "nothing more is queued or sent");
+        assert!(state.log.is_empty());
+    }
 }

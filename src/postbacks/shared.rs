@@ -187,3 +187,19 @@ pub(super) enum Next {
     Empty,
     Stop,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_settled_postback_that_waited_frees_its_place_in_the_queue() {
+        let mut state = State::new(Arc::new(Vec::new()), 0);
+        state.waiting = 3;
+        state.settle_one(true);
+        assert_eq!((state.waiting, state.settled), (2, 1));
+        // One that never waited (dropped as the queue was full).
+        state.settle_one(false);
+        assert_eq!((state.waiting, state.settled), (2, 2));
+    }
+}

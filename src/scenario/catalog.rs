@@ -1,6 +1,6 @@
 //! The scenarios a server knows: every `*.yaml` / `*.yml` / `*.json` file of
-//! the scenarios folder, plus the built-in `default` unless the folder has
-//! its own.
+//! the scenarios folder, plus each bundled scenario built into the binary
+//! that the folder does not replace with one of the same name.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,11 +68,13 @@ pub struct CatalogSource {
     /// Scenarios built in code: never read again, and they replace any
     /// scenario of the same name.
     pub fixed: Vec<Arc<Scenario>>,
+    /// Leave out the bundled scenarios built into the binary.
+    pub no_builtin: bool,
 }
 
 impl CatalogSource {
-    /// Loads every scenario, then the built-in `default` unless one is
-    /// called `default` already. All problems of all files come together.
+    /// Loads every scenario, then each built-in one whose name is not taken
+    /// already. All problems of all files come together.
     pub fn load(&self) -> Result<Catalog, CatalogError> {
         let folder_files = match &self.dir {
             Some(dir) => scenario_files(dir)?,
@@ -80,7 +82,10 @@ impl CatalogSource {
         };
         let mut problems = Vec::new();
         let mut folder: Vec<Arc<Scenario>> = Vec::new();
-        for (file, loaded) in folder_files.iter().zip(load_all(&folder_files)) {
+        for (file, loaded) in folder_files
+            .iter()
+            .zip(load_all(&folder_files, |f| Scenario::from_file(f)))
+        {
             match loaded {
                 Ok(scenario) => {
                     if let Some(twin) = folder.iter().find(|s| s.name() == scenario.name()) {
@@ -122,14 +127,20 @@ impl CatalogSource {
                 scenarios.push(scenario);
             }
         }
-        // Every file read from disk, includes too (the built-in `default`,
-        // added next, comes from the binary and has nothing to watch).
+        // Every file read from disk, includes too (the built-in scenarios,
+        // added next, come from the binary and have nothing to watch).
         let watched: Vec<PathBuf> = scenarios
             .iter()
             .flat_map(|s| s.files().iter().cloned())
             .collect();
-        if !scenarios.iter().any(|s| s.name() == "default") {
-            scenarios.push(Arc::new(Scenario::builtin_default()?));
+        let missing: Vec<&str> = Scenario::builtin_names()
+            .filter(|name| !self.no_builtin && !scenarios.iter().any(|s| s.name() == *name))
+            .collect();
+        for builtin in load_all(&missing, |name| Scenario::builtin(name))
+            .into_iter()
+            .flatten()
+        {
+            scenarios.push(Arc::new(builtin?));
         }
         scenarios.sort_by(|a, b| a.name().cmp(b.name()));
         crate::memory::release_freed();
@@ -142,19 +153,19 @@ fn same_file(a: &Path, b: &Path) -> bool {
     Disk.identity(a) == Disk.identity(b)
 }
 
-/// Loads `files`, the folder's scenarios, in their order: on two threads
-/// or more when the machine has them, since a server answers nothing
-/// until every one is loaded. Each file is loaded on its own, so the
-/// results do not depend on the threads.
-fn load_all(files: &[PathBuf]) -> Vec<Result<Scenario, LoadError>> {
+/// Loads each of `items` (the folder's files, or the names of the built-in
+/// scenarios) with `load`, in their order: on two threads or more when the
+/// machine has them, since a server answers nothing until every one is
+/// loaded. Each is loaded on its own, so the results do not depend on the
+/// threads.
+fn load_all<T: Sync, R: Send>(items: &[T], load: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let done = parallel::share(
-        files.iter().enumerate().collect(),
+        items.iter().enumerate().collect(),
         parallel::cores(),
         Vec::new,
-        |loaded: &mut Vec<_>, (i, file)| loaded.push((i, Scenario::from_file(file))),
+        |loaded: &mut Vec<_>, (i, item)| loaded.push((i, load(item))),
     );
-    let mut loaded: Vec<(usize, Result<Scenario, LoadError>)> =
-        done.into_iter().flatten().collect();
+    let mut loaded: Vec<(usize, R)> = done.into_iter().flatten().collect();
     loaded.sort_by_key(|(i, _)| *i);
     loaded.into_iter().map(|(_, result)| result).collect()
 }
@@ -174,8 +185,8 @@ fn name_taken(file: &Path, scenario: &Scenario, twin: &Scenario) -> Problem {
 }
 
 impl Catalog {
-    /// Loads every scenario of `dir` (when given) and the built-in `default`;
-    /// all problems of all files are reported together.
+    /// Loads every scenario of `dir` (when given) and the built-in ones it
+    /// does not replace; all problems of all files are reported together.
     pub fn load(dir: Option<&Path>) -> Result<Catalog, CatalogError> {
         CatalogSource {
             dir: dir.map(Path::to_path_buf),
@@ -186,7 +197,9 @@ impl Catalog {
 
     /// The scenario read from the file at `path`, however the path is spelled.
     pub fn loaded_from(&self, path: &Path) -> Option<&Arc<Scenario>> {
-        self.scenarios.iter().find(|s| same_file(s.origin(), path))
+        self.scenarios
+            .iter()
+            .find(|s| !s.is_builtin() && same_file(s.origin(), path))
     }
 
     /// The scenario called `name`.
@@ -276,9 +289,57 @@ mod tests {
         let mut expected: Vec<String> = (0..12)
             .filter(|i| ![3, 6, 9].contains(i))
             .map(|i| format!("s{i:02}"))
-            .chain(["default".to_string(), "twin".to_string()])
+            .chain(["twin".to_string()])
+            .chain(Scenario::builtin_names().map(str::to_string))
             .collect();
         expected.sort();
         assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn a_folder_scenario_replaces_the_builtin_one_of_its_name() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("locked.yaml"), scenario("locked")).expect("write");
+        let catalog = Catalog::load(Some(dir.path())).expect("loads");
+
+        let locked = catalog.get("locked").expect("locked");
+        assert!(!locked.is_builtin());
+        assert_eq!(locked.click_count(), 0);
+        assert_eq!(catalog.watched_files(), [dir.path().join("locked.yaml")]);
+        // Every other bundled scenario is the built-in one.
+        for name in Scenario::builtin_names().filter(|n| *n != "locked") {
+            let builtin = catalog.get(name).expect(name);
+            assert!(builtin.is_builtin(), "{name}");
+            assert!(builtin.files().is_empty(), "{name}");
+        }
+        assert!(
+            catalog
+                .loaded_from(Path::new("scenarios/default.yaml"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn the_builtin_scenarios_can_be_left_out() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("mine.yaml"), scenario("mine")).expect("write");
+        let source = CatalogSource {
+            dir: Some(dir.path().to_path_buf()),
+            no_builtin: true,
+            ..CatalogSource::default()
+        };
+        assert_eq!(source.load().expect("loads").names(), ["mine"]);
+    }
+
+    #[test]
+    fn without_a_folder_every_builtin_scenario_loads() {
+        let catalog = Catalog::load(None).expect("loads");
+        let names: Vec<&str> = Scenario::builtin_names().collect();
+        assert_eq!(catalog.names(), names);
+        assert!(catalog.watched_files().is_empty());
+        assert_eq!(
+            catalog.get("lifecycle").expect("lifecycle").name(),
+            "lifecycle"
+        );
     }
 }

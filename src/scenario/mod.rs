@@ -17,8 +17,8 @@
 //! - [`to_json`]: a captured `response:` written as JSON.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
 //! - [`faults`]: latency, fault rules and rate limits a scenario asks for, and when they fire.
-//! - [`catalog`]: the scenarios of a folder plus the built-in `default`.
-//! - [`source`]: disk files or the built-in copy of `default`.
+//! - [`catalog`]: the scenarios of a folder plus the bundled ones built in.
+//! - [`source`]: disk files or the built-in copies of the bundled scenarios.
 //! - [`problem`]: `path:line:column: message`.
 
 pub mod bodies;
@@ -79,6 +79,8 @@ pub struct Scenario {
     name: String,
     description: String,
     origin: PathBuf,
+    /// Whether it was built into the binary rather than read from a file.
+    builtin: bool,
     credentials: Vec<Credential>,
     allowed_ips: Option<Vec<IpNet>>,
     errors: ErrorTable,
@@ -143,6 +145,7 @@ impl Scenario {
             name,
             description: root.description.map(|d| d.value).unwrap_or_default(),
             origin: path.to_path_buf(),
+            builtin: false,
             credentials: root.credentials.map(|c| c.value).unwrap_or_default(),
             allowed_ips: root.allowed_ips.map(|a| a.value),
             errors: ErrorTable::new(&overrides),
@@ -178,9 +181,27 @@ impl Scenario {
         Ok(scenario)
     }
 
-    /// The `default` scenario built into the binary.
-    pub fn builtin_default() -> Result<Scenario, LoadError> {
-        Scenario::load(&source::Builtin, Path::new(source::BUILTIN_DEFAULT))
+    /// The bundled scenario called `name`, as built into the binary, or
+    /// `None` when no bundled scenario has that name.
+    pub fn builtin(name: &str) -> Option<Result<Scenario, LoadError>> {
+        let (_, path) = source::builtin_scenarios().find(|(n, _)| *n == name)?;
+        Some(Scenario::load(&source::Builtin, path).map(|mut scenario| {
+            scenario.builtin = true;
+            // Nothing on disk to watch.
+            scenario.files.clear();
+            scenario
+        }))
+    }
+
+    /// The names of the bundled scenarios built into the binary, sorted.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        source::builtin_scenarios().map(|(name, _)| name)
+    }
+
+    /// Whether it was built into the binary (`built-in`) rather than read
+    /// from a file or built in code.
+    pub fn is_builtin(&self) -> bool {
+        self.builtin
     }
 
     /// The scenario's name.

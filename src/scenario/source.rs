@@ -1,5 +1,5 @@
-//! Where scenario files come from: the disk, or the copy of the `default`
-//! scenario and its fixtures built into the binary.
+//! Where scenario files come from: the disk, or the copies of the bundled
+//! scenarios and their fixtures built into the binary.
 
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -42,27 +42,51 @@ impl Source for Disk {
     }
 }
 
-/// The path of the built-in `default` scenario.
-pub const BUILTIN_DEFAULT: &str = "scenarios/default.yaml";
-
-/// The `default` scenario and the fixtures it includes, as built into the binary.
+/// The bundled scenarios and fixtures, as built into the binary: so that
+/// `n4n-mock --scenario lifecycle` works from any folder, and a Rust test
+/// suite depending on the crate finds them too. Each keeps the path it has in
+/// the repository, so the includes between them resolve as on disk, and
+/// problems (there are none: a test loads each) would name that path.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Builtin;
 
-const BUILTIN_FILES: [(&str, &str); 3] = [
-    (
-        BUILTIN_DEFAULT,
-        include_str!("../../scenarios/default.yaml"),
-    ),
-    (
-        "fixtures/api-page-example.yaml",
-        include_str!("../../fixtures/api-page-example.yaml"),
-    ),
-    (
-        "fixtures/conversions.yaml",
-        include_str!("../../fixtures/conversions.yaml"),
-    ),
+/// `(path, text)` of each file, the path relative to the repository's root.
+macro_rules! bundled {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../", $path)))),*]
+    };
+}
+
+/// Every file of `scenarios/` and `fixtures/` (a test checks that none is
+/// missing from the list).
+const BUILTIN_FILES: &[(&str, &str)] = bundled![
+    "scenarios/captured.yaml",
+    "scenarios/custom-errors.yaml",
+    "scenarios/default.yaml",
+    "scenarios/empty.yaml",
+    "scenarios/flaky.yaml",
+    "scenarios/ip-restricted.yaml",
+    "scenarios/lifecycle.yaml",
+    "scenarios/locked.yaml",
+    "scenarios/postbacks.yaml",
+    "scenarios/rate-limited.yaml",
+    "scenarios/slow.yaml",
+    "fixtures/api-page-example.yaml",
+    "fixtures/conversions.yaml",
 ];
+
+/// The folder of the built-in scenarios; every other built-in file is a
+/// fixture they include.
+const BUILTIN_SCENARIOS_FOLDER: &str = "scenarios/";
+
+/// Each built-in scenario: its name (its file's stem, as none sets `name:`)
+/// and its path, sorted by name.
+pub fn builtin_scenarios() -> impl Iterator<Item = (&'static str, &'static Path)> {
+    BUILTIN_FILES.iter().filter_map(|(path, _)| {
+        let name = path.strip_prefix(BUILTIN_SCENARIOS_FOLDER)?;
+        Some((name.strip_suffix(".yaml")?, Path::new(*path)))
+    })
+}
 
 impl Source for Builtin {
     fn read(&self, path: &Path) -> io::Result<String> {
@@ -158,8 +182,52 @@ mod tests {
     }
 
     #[test]
-    fn the_builtin_default_and_its_fixtures_are_readable() {
-        assert!(Builtin.read(Path::new(BUILTIN_DEFAULT)).is_ok());
+    fn every_bundled_file_is_built_in_as_it_is_on_disk() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut on_disk: Vec<String> = Vec::new();
+        for folder in ["scenarios", "fixtures"] {
+            for entry in std::fs::read_dir(root.join(folder)).expect("folder") {
+                let name = entry.expect("entry").file_name();
+                on_disk.push(format!("{folder}/{}", name.to_string_lossy()));
+            }
+        }
+        on_disk.sort();
+        let mut built_in: Vec<String> = BUILTIN_FILES.iter().map(|(p, _)| p.to_string()).collect();
+        built_in.sort();
+        assert_eq!(built_in, on_disk);
+        for (path, text) in BUILTIN_FILES {
+            let file = std::fs::read_to_string(root.join(path)).expect("read");
+            assert_eq!(Builtin.read(Path::new(path)).expect("built in"), file);
+            assert_eq!(*text, file);
+        }
         assert!(Builtin.read(Path::new("scenarios/nope.yaml")).is_err());
+        // Paths are compared once normalized, as includes spell them.
+        assert!(
+            Builtin
+                .read(Path::new("scenarios/../fixtures/conversions.yaml"))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_builtin_scenarios_are_named_by_their_stems() {
+        let names: Vec<&str> = builtin_scenarios().map(|(name, _)| name).collect();
+        assert_eq!(
+            names,
+            [
+                "captured",
+                "custom-errors",
+                "default",
+                "empty",
+                "flaky",
+                "ip-restricted",
+                "lifecycle",
+                "locked",
+                "postbacks",
+                "rate-limited",
+                "slow"
+            ]
+        );
+        assert!(builtin_scenarios().all(|(name, path)| path.file_stem() == Some(name.as_ref())));
     }
 }

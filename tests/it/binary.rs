@@ -261,9 +261,117 @@ fn scenarios_lists_names_counts_and_descriptions() {
         .find(|l| l.starts_with("default "))
         .expect("default row");
     let columns: Vec<&str> = default_row.split_whitespace().collect();
-    assert_eq!(&columns[1..3], ["4", "5"]);
+    // Run from the repository, whose ./scenarios replaces the built-in ones.
+    assert_eq!(&columns[1..4], ["4", "5", "scenarios/default.yaml"]);
     assert!(default_row.contains("The API page's example answers 200"));
     assert!(listing.lines().any(|l| l.starts_with("locked ")));
+}
+
+#[test]
+fn every_bundled_scenario_is_built_in_and_a_folder_replaces_one_by_name() {
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let listed = |dir: Option<&std::path::Path>| {
+        let mut command = binary();
+        command.current_dir(elsewhere.path()).arg("scenarios");
+        if let Some(dir) = dir {
+            command.arg("--scenarios-dir").arg(dir);
+        }
+        let output = command.output().expect("run");
+        assert_eq!(output.status.code(), Some(0));
+        String::from_utf8(output.stdout).expect("utf-8")
+    };
+    let rows = |listing: &str| -> Vec<(String, String)> {
+        listing
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let c: Vec<&str> = l.split_whitespace().collect();
+                (c[0].to_string(), c[3].to_string())
+            })
+            .collect()
+    };
+
+    let builtin = listed(None);
+    assert!(builtin.starts_with("NAME "), "{builtin}");
+    assert!(builtin.lines().next().expect("header").contains("SOURCE"));
+    let names: Vec<(String, String)> = rows(&builtin);
+    let expected: Vec<(String, String)> = n4n_mock::Scenario::builtin_names()
+        .map(|n| (n.to_string(), "built-in".to_string()))
+        .collect();
+    assert_eq!(expected.len(), 11);
+    assert_eq!(names, expected);
+
+    let mine = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        mine.path().join("locked.yaml"),
+        "credentials: [{username: u, api_key: k}]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        mine.path().join("mine.yaml"),
+        "credentials: [{username: u, api_key: k}]\n",
+    )
+    .expect("write");
+    let mixed = rows(&listed(Some(mine.path())));
+    let source_of = |name: &str| {
+        mixed
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.clone())
+            .expect(name)
+    };
+    assert_eq!(mixed.len(), 12, "{mixed:?}");
+    assert_eq!(
+        source_of("locked"),
+        mine.path().join("locked.yaml").display().to_string()
+    );
+    assert_eq!(
+        source_of("mine"),
+        mine.path().join("mine.yaml").display().to_string()
+    );
+    assert_eq!(source_of("lifecycle"), "built-in");
+
+    // Without the built-in ones: the folder's alone, wherever the flag comes from.
+    let only_mine = binary()
+        .current_dir(elsewhere.path())
+        .args(["scenarios", "--no-builtin-scenarios", "--scenarios-dir"])
+        .arg(mine.path())
+        .output()
+        .expect("run");
+    let listing = String::from_utf8_lossy(&only_mine.stdout);
+    assert_eq!(
+        rows(&listing)
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>(),
+        ["locked", "mine"]
+    );
+    let serve = binary()
+        .current_dir(elsewhere.path())
+        .env("N4N_MOCK_NO_BUILTIN_SCENARIOS", "true")
+        .args(["serve", "--port", "0", "--scenarios-dir"])
+        .arg(mine.path())
+        .output()
+        .expect("run");
+    assert_eq!(serve.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&serve.stderr);
+    assert!(
+        stderr.contains("unknown scenario `default`; available scenarios: locked, mine"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bundled_scenario_serves_by_name_from_any_folder() {
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let server = RunningBinary::start_with(
+        binary()
+            .current_dir(elsewhere.path())
+            .args(["--scenario", "locked"]),
+    );
+
+    assert!(server.listening_line.ends_with(" scenario=locked"));
+    assert_eq!(example_lookup(&server).0, 401);
 }
 
 #[test]
@@ -602,4 +710,9 @@ fn validate_without_a_scenarios_folder_checks_the_builtin_default() {
         stdout.contains("ok  built-in default: default (4 clicks, 5 transactions)"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains("ok  built-in lifecycle: lifecycle ("),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("11 scenarios valid\n"), "{stdout}");
 }

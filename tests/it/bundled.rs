@@ -76,7 +76,9 @@ async fn default_has_a_chargeback() {
 
 #[tokio::test]
 async fn default_is_built_into_the_binary_identical_to_the_file() {
-    let builtin = n4n_mock::Scenario::builtin_default().expect("built-in default");
+    let builtin = n4n_mock::Scenario::builtin("default")
+        .expect("bundled")
+        .expect("built-in default");
     let file = crate::util::bundled("default");
     let from_builtin = TestServer::start(builtin).await;
     let from_file = TestServer::start(file).await;

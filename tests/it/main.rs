@@ -22,6 +22,7 @@ mod loader;
 mod postbacks;
 mod props;
 mod readme_postbacks;
+mod readme_suites;
 mod sidecar;
 mod ui;
 mod util;

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{bundled_copy, poll_blocking, root};
+use crate::util::{bundled_copy, poll_blocking, readme_blocks, root};
 
 /// The walk-through's heading; it runs to the next heading.
 const HEADING: &str = "### Try it with a receiver";
@@ -39,39 +39,10 @@ enum Printed {
     Text(String),
 }
 
-/// The fenced blocks of the walk-through, in order: their language and text.
-fn blocks(readme: &str) -> Vec<(String, String)> {
-    let start = readme.find(HEADING).expect("the walk-through's heading") + HEADING.len();
-    let section = &readme[start..];
-    // The next heading of the README (a `#` line outside the fenced blocks).
-    let end = ["\n## ", "\n### "]
-        .iter()
-        .filter_map(|heading| section.find(heading))
-        .min()
-        .unwrap_or(section.len());
-    let mut lines = section[..end].lines();
-    let mut found = Vec::new();
-    while let Some(line) = lines.next() {
-        let Some(language) = line.strip_prefix("```") else {
-            continue;
-        };
-        let mut text = String::new();
-        for line in lines.by_ref() {
-            if line == "```" {
-                break;
-            }
-            text.push_str(line);
-            text.push('\n');
-        }
-        found.push((language.to_string(), text));
-    }
-    found
-}
-
 /// Each `sh` block with the output block that follows it, if any.
 fn steps(readme: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    for (language, text) in blocks(readme) {
+    for (language, text) in readme_blocks(readme, HEADING) {
         let printed =
             match language.as_str() {
                 "sh" => {

@@ -100,7 +100,7 @@ pub struct TestServer {
 }
 
 impl TestServer {
-    /// Serves `scenario` (and the built-in `default`) on 127.0.0.1, port 0.
+    /// Serves `scenario` (and the built-in ones) on 127.0.0.1, port 0.
     pub async fn start(scenario: Scenario) -> TestServer {
         TestServer::with_options(scenario, MockOptions::default()).await
     }
@@ -115,7 +115,7 @@ impl TestServer {
         .await
     }
 
-    /// Serves every scenario of `dir` (and the built-in `default`), `active` first.
+    /// Serves every scenario of `dir` (and the built-in ones), `active` first.
     pub async fn folder(dir: &Path, active: &str, options: MockOptions) -> TestServer {
         let builder = MockServer::builder()
             .scenarios_dir(dir)
@@ -648,4 +648,38 @@ async fn read_answer(
         return Err("closed mid-body".to_string());
     }
     Ok(status)
+}
+
+/// The fenced blocks of the README's section under `heading` (up to the
+/// next `##` or `###` heading), in order: their language and text.
+pub fn readme_blocks(readme: &str, heading: &str) -> Vec<(String, String)> {
+    let start = readme
+        .find(&format!("\n{heading}\n"))
+        .unwrap_or_else(|| panic!("the README has no `{heading}`"))
+        + heading.len()
+        + 2;
+    let section = &readme[start..];
+    // The next heading of the README (a `#` line outside the fenced blocks).
+    let end = ["\n## ", "\n### "]
+        .iter()
+        .filter_map(|heading| section.find(heading))
+        .min()
+        .unwrap_or(section.len());
+    let mut lines = section[..end].lines();
+    let mut found = Vec::new();
+    while let Some(line) = lines.next() {
+        let Some(language) = line.strip_prefix("```") else {
+            continue;
+        };
+        let mut text = String::new();
+        for line in lines.by_ref() {
+            if line == "```" {
+                break;
+            }
+            text.push_str(line);
+            text.push('\n');
+        }
+        found.push((language.to_string(), text));
+    }
+    found
 }

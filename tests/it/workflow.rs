@@ -523,19 +523,27 @@ fn wait_refuses_a_url_that_is_not_http() {
     assert_eq!(output.status.code(), Some(2));
 }
 
-#[test]
-fn the_ci_sidecar_recipe_runs_tests_against_a_mock_on_a_free_port_and_stops_it() {
-    let output = std::process::Command::new("bash")
+/// `examples/ci-sidecar.sh`, run from the repository with none of the
+/// mock's own variables from this environment.
+fn ci_sidecar() -> std::process::Command {
+    let mut command = std::process::Command::new("bash");
+    command
         .arg(root().join("examples/ci-sidecar.sh"))
-        .args(["sh", "-c", "echo \"$N4N_MOCK_URL\"; curl -fsS \"$N4N_MOCK_URL/api/service/ping\" -H 'api-key: 44b5498dbcb481a0d00b404c0169af62' -H 'api-username: n4n_admin'"])
-        .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
         .env_remove("N4N_MOCK_PORT")
         .env_remove("N4N_MOCK_URL")
         .env_remove("N4N_MOCK_URL_FILE")
         .env_remove("N4N_MOCK_SCENARIO")
         .env_remove("N4N_MOCK_SCENARIOS_DIR")
         .current_dir(root())
-        .stdin(Stdio::null())
+        .stdin(Stdio::null());
+    command
+}
+
+#[test]
+fn the_ci_sidecar_recipe_runs_tests_against_a_mock_on_a_free_port_and_stops_it() {
+    let output = ci_sidecar()
+        .args(["sh", "-c", "echo \"$N4N_MOCK_URL\"; curl -fsS \"$N4N_MOCK_URL/api/service/ping\" -H 'api-key: 44b5498dbcb481a0d00b404c0169af62' -H 'api-username: n4n_admin'"])
+        .env("N4N_MOCK", env!("CARGO_BIN_EXE_n4n-mock"))
         .output()
         .expect("run the recipe");
 
@@ -554,6 +562,61 @@ fn the_ci_sidecar_recipe_runs_tests_against_a_mock_on_a_free_port_and_stops_it()
         std::net::TcpStream::connect(addr).is_err(),
         "the mock was stopped"
     );
+}
+
+/// Without `n4n-mock` on PATH the recipe builds the repository with cargo
+/// and runs the executable cargo names, wherever `CARGO_TARGET_DIR` puts it.
+/// `cargo` here is a stand-in on PATH that answers as `cargo build
+/// --message-format=json` does, naming a target folder that is not
+/// `./target`; the executable it names is the real binary behind a wrapper
+/// that leaves a mark when it runs.
+#[test]
+fn the_ci_sidecar_recipe_runs_the_binary_cargo_built_wherever_the_target_folder_is() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let target = dir.path().join("elsewhere/release");
+    std::fs::create_dir_all(&target).expect("target folder");
+    let built = target.join("n4n-mock");
+    let mark = dir.path().join("ran");
+    let write_script = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).expect("write");
+        let mut mode = std::fs::metadata(path).expect("meta").permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut mode, 0o755);
+        std::fs::set_permissions(path, mode).expect("chmod");
+    };
+    write_script(
+        &built,
+        &format!(
+            "#!/bin/sh\ntouch '{}'\nexec '{}' \"$@\"\n",
+            mark.display(),
+            env!("CARGO_BIN_EXE_n4n-mock")
+        ),
+    );
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).expect("bin");
+    write_script(
+        &bin.join("cargo"),
+        &format!(
+            "#!/bin/sh\necho '{{\"reason\":\"compiler-artifact\",\"executable\":\"{}\"}}'\n\
+             echo '{{\"reason\":\"build-finished\",\"success\":true}}'\n",
+            built.display()
+        ),
+    );
+    // PATH: the stand-in cargo, then what the recipe itself runs (no n4n-mock).
+    let path = format!("{}:/usr/bin:/bin", bin.display());
+
+    let output = ci_sidecar()
+        .args(["sh", "-c", "echo \"$N4N_MOCK_URL\""])
+        .env("PATH", path)
+        .env("CARGO_TARGET_DIR", dir.path().join("elsewhere"))
+        .env_remove("N4N_MOCK")
+        .output()
+        .expect("run the recipe");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.starts_with("http://127.0.0.1:"), "{stdout}");
+    assert!(mark.exists(), "the executable cargo named ran: {stderr}");
 }
 
 #[test]

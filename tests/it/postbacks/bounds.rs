@@ -149,6 +149,29 @@ async fn at_most_1_kib_of_the_receivers_answer_is_kept() {
     );
 }
 
+#[tokio::test]
+async fn an_answer_that_never_ends_is_read_for_1_kib_and_delivered_at_once() {
+    let receiver = Receiver::answering(Reply::Endless).await;
+    let server = serve(&[target(
+        "endless",
+        &receiver.url(PB_PATH),
+        "timeout: 60s, retry: []",
+    )])
+    .await;
+
+    sale(&server).await;
+    // Well before the 60 s the attempt may take: it stopped reading at 1 KiB.
+    let log = settled(&server, 1).await;
+
+    let record = record(&log, 1);
+    assert_eq!(record["state"], "delivered", "{record}");
+    assert_eq!(record["attempts"][0]["response"], "x".repeat(1024));
+    let latency = record["attempts"][0]["latency_ms"]
+        .as_u64()
+        .expect("latency");
+    assert!(latency < 10_000, "{latency} ms");
+}
+
 /// A gibibyte of answer body, streamed by the receiver as it is sent.
 const GIB: u64 = 1024 * 1024 * 1024;
 

@@ -372,6 +372,32 @@ pub fn attempt_errors(record: &Value) -> Vec<Option<String>> {
 }
 
 /// A `http://127.0.0.1:PORT` where nothing listens: a port bound, then let go.
+/// A receiver that reads each request, then resets its connection (a TCP
+/// RST, not a clean close) without answering.
+pub async fn resetting_url() -> (String, tokio::task::JoinHandle<()>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let task = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            // The request's head, then the reset.
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = stream.set_zero_linger();
+            drop(stream);
+        }
+    });
+    (format!("http://{addr}"), task)
+}
+
 pub fn refused_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("local addr");
@@ -395,6 +421,8 @@ pub enum Reply {
     /// 200 with this many bytes of body, made as they are sent: never held
     /// whole.
     Huge(u64),
+    /// 200 with a body that never ends, sent in chunks of 1,000 bytes.
+    Endless,
     /// Nothing: the request is read and never answered.
     Silent,
 }
@@ -598,6 +626,7 @@ async fn answer(
         }
         Reply::Redirect(path) => (302, ReplyBody::text(""), Some(path)),
         Reply::Huge(bytes) => (200, ReplyBody::huge(bytes), None),
+        Reply::Endless => (200, ReplyBody::endless(), None),
         Reply::Silent => std::future::pending().await,
     };
     let mut response = Response::builder().status(status);
@@ -628,6 +657,14 @@ impl ReplyBody {
             chunk: Bytes::from(vec![b'x'; 64 * 1024]),
         }
     }
+
+    /// Chunks smaller than the 1 KiB the mock keeps, and never the last.
+    fn endless() -> ReplyBody {
+        ReplyBody {
+            left: u64::MAX,
+            chunk: Bytes::from(vec![b'x'; 1000]),
+        }
+    }
 }
 
 impl Body for ReplyBody {
@@ -653,6 +690,11 @@ impl Body for ReplyBody {
     }
 
     fn size_hint(&self) -> SizeHint {
-        SizeHint::with_exact(self.left)
+        if self.left == u64::MAX {
+            // Endless: sent chunked, with no length.
+            SizeHint::default()
+        } else {
+            SizeHint::with_exact(self.left)
+        }
     }
 }

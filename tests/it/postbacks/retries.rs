@@ -83,6 +83,20 @@ async fn a_refused_connection_is_retried_until_the_postback_fails() {
 }
 
 #[tokio::test]
+async fn a_receiver_that_resets_the_connection_is_a_connection_reset() {
+    let (base, _receiver) = resetting_url().await;
+    let server = serve(&[target("rude", &format!("{base}/pb"), "retry: [10ms]")]).await;
+
+    sale(&server).await;
+    let log = settled(&server, 1).await;
+
+    let record = record(&log, 1);
+    assert_eq!(record["state"], "failed", "{record}");
+    let reset = Some("connection reset".to_string());
+    assert_eq!(attempt_errors(record), [reset.clone(), reset]);
+}
+
+#[tokio::test]
 async fn a_receiver_slower_than_the_timeout_fails_the_attempt_with_a_timeout() {
     let receiver = Receiver::answering(Reply::Late(Duration::from_secs(10), 200)).await;
     let server = serve(&[target(
