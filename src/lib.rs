@@ -43,7 +43,8 @@
 //!    and messages, overrides), `render` (JSON bodies written once at load).
 //! 8. Plumbing any layer may use: `write_file` (files written whole or not at
 //!    all), `interrupt` (SIGINT and SIGTERM during such a write), `memory`
-//!    (memory freed by a load handed back to the system), `text_line` (the
+//!    (memory freed by a load handed back to the system), `metrics` (the
+//!    counters and histograms of `GET /__mock/metrics`), `text_line` (the
 //!    parts of a text log line), `trigger` (which of a numbered series a
 //!    fault rule hits).
 //!
@@ -59,6 +60,7 @@ mod interrupt;
 mod journal;
 mod logging;
 mod memory;
+mod metrics;
 mod mock_server;
 mod params;
 mod postbacks;
@@ -80,6 +82,7 @@ pub use scenario::builder::{ClickBuilder, ScenarioBuilder, TransactionBuilder};
 pub use scenario::problem::{Location, Position};
 pub use scenario::{LoadError, Problem, Scenario};
 pub use server::MockOptions;
+pub use server::admin_token::AdminToken;
 pub use server::limits::Limits;
 pub use server::postbacks::{Conversion, ConversionError, Converted};
 pub use server::state::{ReloadFailure, ReportedProblem, StartError, UnknownScenario};

@@ -41,6 +41,7 @@ use crate::journal::JournalEntry;
 use crate::postbacks::PostbackRecord;
 use crate::scenario::Scenario;
 use crate::scenario::catalog::CatalogSource;
+use crate::server::admin_token::AdminToken;
 use crate::server::postbacks::{
     self as admin_postbacks, Conversion, ConversionError, Converted, Refusal,
 };
@@ -110,6 +111,14 @@ impl MockServerBuilder {
     /// lists them), or one of the scenarios dir.
     pub fn scenario(mut self, name: impl Into<String>) -> Self {
         self.choice = Choice::Named(name.into());
+        self
+    }
+
+    /// Asks every admin call over HTTP (`/__mock/*` but the health check and
+    /// the console) for `Authorization: Bearer TOKEN`, as `--admin-token`
+    /// does; this handle's own methods are not affected.
+    pub fn admin_token(mut self, token: AdminToken) -> Self {
+        self.options.admin_token = Some(token);
         self
     }
 

@@ -10,6 +10,13 @@ export interface StartOptions {
   env?: Record<string, string | null | undefined>;
   /** Seconds to wait for the mock to answer its health check; 10 by default. */
   startTimeout?: number;
+  /**
+   * The admin token: the mock gets it as `N4N_MOCK_ADMIN_TOKEN` (never on its
+   * command line) and every admin call sends `Authorization: Bearer <token>`.
+   * Without it, an `N4N_MOCK_ADMIN_TOKEN` (or `N4N_MOCK_ADMIN_TOKEN_FILE`) in
+   * the environment or `env` is used the same way.
+   */
+  adminToken?: string;
 }
 
 /** An entry of the request journal. */

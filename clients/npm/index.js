@@ -12,6 +12,8 @@ const STOP_GRACE_MS = 5000;
 const REQUEST_TIMEOUT_MS = 30000;
 const LOG_TAIL_LINES = 20;
 const SETTLED_STATES = new Set(['delivered', 'failed', 'dropped']);
+const TOKEN_VARIABLE = 'N4N_MOCK_ADMIN_TOKEN';
+const TOKEN_FILE_VARIABLE = 'N4N_MOCK_ADMIN_TOKEN_FILE';
 
 /** An error answer of the admin API: `status`, `code` (X-Mock-Error), `body`. */
 class MockError extends Error {
@@ -92,6 +94,41 @@ function logTail(file) {
   return lines.length ? lines.slice(-LOG_TAIL_LINES).join('\n') : '(empty log)';
 }
 
+/** Refuses a token no HTTP header can carry as it is (never showing it). */
+function checkToken(token, origin) {
+  if (typeof token !== 'string') throw new TypeError(`${origin} must be a string`);
+  if (token === '') throw new TypeError(`${origin} must not be empty`);
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new TypeError(`${origin} must be printable ASCII without spaces: it goes in an HTTP header`);
+  }
+}
+
+/**
+ * The admin token the server will read from its environment, if any: an
+ * empty or unreadable one is left to the server, which refuses it at start.
+ */
+function childToken(env) {
+  let token = env[TOKEN_VARIABLE];
+  let origin = TOKEN_VARIABLE;
+  if (token === undefined && env[TOKEN_FILE_VARIABLE]) {
+    origin = `the file ${TOKEN_FILE_VARIABLE} names`;
+    try {
+      token = fs.readFileSync(env[TOKEN_FILE_VARIABLE], 'utf8');
+    } catch {
+      return undefined;
+    }
+    // As the server does: the one line ending a file usually has goes.
+    token = token.replace(/\n$/, '').replace(/\r$/, '');
+  }
+  if (!token) return undefined;
+  try {
+    checkToken(token, `n4n-mock: the admin token (${origin})`);
+  } catch (err) {
+    throw new Error(err.message);
+  }
+  return token;
+}
+
 function describeExit(code, signal) {
   return signal ? `was killed by ${signal}` : `exited with code ${code}`;
 }
@@ -106,12 +143,40 @@ function describeExit(code, signal) {
  * @param {Object<string, string|undefined>} [options.env] added to this
  *   process's environment (`undefined` or `null` removes a variable)
  * @param {number} [options.startTimeout] seconds to wait for it, 10 by default
+ * @param {string} [options.adminToken] the admin token the server asks every
+ *   admin call for: passed as `N4N_MOCK_ADMIN_TOKEN` in its environment (never
+ *   on its command line) and sent as `Authorization: Bearer` by every admin
+ *   call. Without it, a token the server gets from its environment
+ *   (`N4N_MOCK_ADMIN_TOKEN`, or the file `N4N_MOCK_ADMIN_TOKEN_FILE` names) is
+ *   sent the same way.
  * @returns {Promise<MockServer>}
  */
-async function start({ scenario, scenariosDir, args = [], env = {}, startTimeout = START_TIMEOUT_S } = {}) {
+async function start({
+  scenario,
+  scenariosDir,
+  args = [],
+  env = {},
+  startTimeout = START_TIMEOUT_S,
+  adminToken,
+} = {}) {
   if (!Array.isArray(args) || args.some((a) => typeof a !== 'string')) {
     throw new TypeError('args must be an array of strings');
   }
+  if (adminToken != null) checkToken(adminToken, 'adminToken');
+
+  const childEnv = { ...process.env };
+  for (const [key, value] of Object.entries(env || {})) {
+    if (value == null) delete childEnv[key];
+    else childEnv[key] = String(value);
+  }
+  if (adminToken != null) {
+    // In the environment, where `ps` does not show it; the server refuses a
+    // token and a token file both, so the option wins.
+    childEnv[TOKEN_VARIABLE] = adminToken;
+    delete childEnv[TOKEN_FILE_VARIABLE];
+  }
+  const token = childToken(childEnv);
+
   const bin = binaryPath();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n4n-mock-'));
   const urlFile = path.join(dir, 'n4n-mock.url');
@@ -121,12 +186,6 @@ async function start({ scenario, scenariosDir, args = [], env = {}, startTimeout
   if (scenario != null) argv.push('--scenario', String(scenario));
   if (scenariosDir != null) argv.push('--scenarios-dir', String(scenariosDir));
   argv.push(...args);
-
-  const childEnv = { ...process.env };
-  for (const [key, value] of Object.entries(env || {})) {
-    if (value == null) delete childEnv[key];
-    else childEnv[key] = String(value);
-  }
 
   let logFd;
   let child;
@@ -158,7 +217,7 @@ async function start({ scenario, scenariosDir, args = [], env = {}, startTimeout
   // kills what is left.
   child.unref();
 
-  const server = new MockServer(child, dir, logFile, exited);
+  const server = new MockServer(child, dir, logFile, exited, token);
   if (child.pid !== undefined) {
     installExitHook();
     live.add(server);
@@ -217,7 +276,7 @@ async function start({ scenario, scenariosDir, args = [], env = {}, startTimeout
 }
 
 class MockServer {
-  constructor(child, dir, logFile, exited) {
+  constructor(child, dir, logFile, exited, token) {
     /** The base URL, no trailing slash. */
     this.url = null;
     /** The process id of the mock. */
@@ -228,6 +287,8 @@ class MockServer {
     this._exited = exited;
     this._stopping = null;
     this._lastLog = null;
+    // Not enumerable: console.log() and assertion diffs do not show it.
+    Object.defineProperty(this, '_token', { value: token, enumerable: false });
   }
 
   /** Restores every scenario's data, cancels postbacks, clears the journal. */
@@ -352,6 +413,7 @@ class MockServer {
     if (!this.url) throw new Error('n4n-mock: not started');
     if (this._stopping) throw new Error('n4n-mock: stopped');
     const init = { method, signal: AbortSignal.timeout(timeoutMs), headers: {} };
+    if (this._token !== undefined) init.headers.authorization = `Bearer ${this._token}`;
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers['content-type'] = 'application/json';

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::server::admin_token::AdminToken;
+
 pub use contract::{LookupArgs, RecordArgs, ReportFormat, UpstreamArgs, VerifyArgs};
 pub use shared::{OutArgs, ScenariosFolder};
 
@@ -119,6 +121,25 @@ pub struct ServeArgs {
     /// one request: it changes nothing for others.
     #[arg(long, env = "N4N_MOCK_NO_ADMIN")]
     pub no_admin: bool,
+
+    /// Ask every admin call (`/__mock/*` but `/__mock/health` and the
+    /// console's page) for `Authorization: Bearer TOKEN`; others get a 401.
+    /// Prefer the environment variable or --admin-token-file: a flag shows
+    /// in the process list.
+    #[arg(
+        long,
+        env = "N4N_MOCK_ADMIN_TOKEN",
+        hide_env_values = true,
+        value_parser = parse_admin_token,
+        value_name = "TOKEN",
+        conflicts_with = "admin_token_file"
+    )]
+    pub admin_token: Option<AdminToken>,
+
+    /// Read the admin token from this file (a mounted secret); one line
+    /// ending is removed.
+    #[arg(long, env = "N4N_MOCK_ADMIN_TOKEN_FILE", value_name = "PATH")]
+    pub admin_token_file: Option<PathBuf>,
 
     /// How long a client may take to send a request's headers, from when
     /// the connection is ready for it; then it is closed without an answer.
@@ -248,4 +269,9 @@ pub enum LogFormat {
     Text,
     /// One JSON object per line.
     Json,
+}
+
+/// `--admin-token`'s value: any text but an empty one.
+fn parse_admin_token(value: &str) -> Result<AdminToken, String> {
+    AdminToken::new(value).map_err(|err| err.to_string())
 }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::error::CliError;
 use super::shared::{Threads, catalog_failure, chosen_scenario, runtime};
 use crate::cli::ServeArgs;
+use crate::server::admin_token::AdminToken;
 use crate::server::limits::Limits;
 use crate::server::state::StartError;
 use crate::server::{self, MockOptions, MockState, reload};
@@ -29,11 +30,28 @@ fn load_state(args: &ServeArgs) -> Result<MockState, CliError> {
             idle_timeout: args.idle_timeout,
             max_connections: args.max_connections as usize,
         },
+        admin_token: admin_token(args)?,
     };
     MockState::load(source, active, options).map_err(|err| match err {
         StartError::Load(err) => catalog_failure(err),
         unknown @ StartError::UnknownScenario(_) => CliError::Usage(unknown.to_string()),
     })
+}
+
+/// The admin token of `--admin-token`, or read from `--admin-token-file`.
+fn admin_token(args: &ServeArgs) -> Result<Option<AdminToken>, CliError> {
+    let Some(path) = &args.admin_token_file else {
+        return Ok(args.admin_token.clone());
+    };
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        CliError::Usage(format!(
+            "cannot read the admin token file {}: {err}",
+            path.display()
+        ))
+    })?;
+    AdminToken::from_file_text(&text)
+        .map(Some)
+        .map_err(|err| CliError::Usage(format!("{err} (in {})", path.display())))
 }
 
 /// Serves until SIGINT or SIGTERM, then lets requests in flight finish.
@@ -61,8 +79,8 @@ pub fn serve(args: &ServeArgs) -> Result<ExitCode, CliError> {
             })?;
         }
         let bound = listener.local_addr().unwrap_or(address);
-        if !bound.ip().is_loopback() {
-            tracing::warn!(address = %bound, "listening beyond this machine: anyone who can reach it can query the mock, and through its admin API (switch, reset, reload, the journal, postback targets) make it send postbacks to any address");
+        if !bound.ip().is_loopback() && state.admin_token().is_none() {
+            tracing::warn!(address = %bound, "listening beyond this machine without an admin token: anyone who can reach it can query the mock, and through its admin API (switch, reset, reload, the journal, postback targets) make it send postbacks to any address; set --admin-token-file or N4N_MOCK_ADMIN_TOKEN, or --no-admin");
         }
         // Written before the listening line, so a script that has read the
         // line finds the file.

@@ -11,8 +11,9 @@ use tokio::sync::watch;
 
 use super::deliver;
 use super::record::{PostbackRecord, PostbackState};
-use super::shared::{Line, Pending, Shared, State, form_body, with_numbers};
+use super::shared::{Line, Pending, Shared, State, count_settled, form_body, with_numbers};
 use super::target::{Event, FaultAction, Target};
+use crate::metrics::Metrics;
 
 /// The most records one page of the log holds.
 pub const MAX_PAGE: usize = 1000;
@@ -58,6 +59,11 @@ impl Outbox {
                 settled: watch::Sender::new(0),
             }),
         }
+    }
+
+    /// Counts the postbacks that settle from now on in `metrics`.
+    pub fn count_in(&self, metrics: Arc<Metrics>) {
+        self.shared.lock().metrics = Some(metrics);
     }
 
     /// The targets in force: the file's, or those put through the admin API.
@@ -113,6 +119,7 @@ impl Outbox {
                     reason,
                     "postback dropped"
                 );
+                state.count_settled(&record);
                 state.log.push_back(record);
                 state.settle_one(false);
                 self.shared.settled.send_replace(state.settled);
@@ -156,8 +163,10 @@ impl Outbox {
         let generation = state.generation + 1;
         state.cancel.send_replace(true);
         let closed = state.closed;
+        let metrics = state.metrics.take();
         *state = State::new(Arc::clone(&self.shared.file_targets), generation);
         state.closed = closed;
+        state.metrics = metrics;
         self.shared.settled.send_replace(0);
     }
 
@@ -179,10 +188,13 @@ impl Outbox {
         state.targets = Arc::new(targets);
         state.counts = vec![0; count];
         state.lines = (0..count).map(|_| Line::default()).collect();
+        let (metrics, replaced) = (state.metrics.clone(), state.replaced);
         for record in state.log.iter_mut().filter(|r| !r.state.is_settled()) {
             record.state = PostbackState::Dropped;
             record.reason = Some("targets replaced".to_string());
+            count_settled(metrics.as_deref(), replaced, record);
         }
+        state.replaced = true;
         state.settled += state.waiting as u64;
         state.waiting = 0;
         self.shared.settled.send_replace(state.settled);

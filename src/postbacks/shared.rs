@@ -10,6 +10,7 @@ use tokio::sync::{Notify, watch};
 
 use super::record::{Attempt, PostbackRecord, PostbackState};
 use super::target::{ATTEMPT, FaultAction, SEQ, Target, VARIABLES};
+use crate::metrics::{Metrics, REPLACED_TARGET};
 
 /// The most postbacks one scenario keeps in its log, and the most that wait
 /// to be sent (queued or sending). A postback past the second is dropped at
@@ -59,6 +60,11 @@ pub(super) struct State {
     /// How many of the log's records are not settled yet.
     pub(super) waiting: usize,
     pub(super) settled: u64,
+    /// Where settled postbacks are counted (`GET /__mock/metrics`).
+    pub(super) metrics: Option<Arc<Metrics>>,
+    /// Whether the targets in force came from the admin API: their names
+    /// are a request's, never a metric's label.
+    pub(super) replaced: bool,
 }
 
 impl State {
@@ -75,7 +81,14 @@ impl State {
             log: VecDeque::new(),
             waiting: 0,
             settled: 0,
+            metrics: None,
+            replaced: false,
         }
+    }
+
+    /// Counts `record`, just settled, in the metrics.
+    pub(super) fn count_settled(&self, record: &PostbackRecord) {
+        count_settled(self.metrics.as_deref(), self.replaced, record);
     }
 
     pub(super) fn record_mut(&mut self, seq: u64) -> Option<&mut PostbackRecord> {
@@ -154,12 +167,14 @@ impl Shared {
         if state.generation != generation {
             return false;
         }
+        let (metrics, replaced) = (state.metrics.clone(), state.replaced);
         let Some(record) = state.record_mut(seq) else {
             return true;
         };
         let was_settled = record.state.is_settled();
         record.state = to;
         if to.is_settled() && !was_settled {
+            count_settled(metrics.as_deref(), replaced, record);
             state.settle_one(true);
             self.settled.send_replace(state.settled);
         }
@@ -177,6 +192,19 @@ impl Shared {
             record.attempts.push(attempt);
         }
         true
+    }
+}
+
+/// Counts `record`, just settled, in `metrics`; under
+/// [`REPLACED_TARGET`] when its target came from the admin API.
+pub(super) fn count_settled(metrics: Option<&Metrics>, replaced: bool, record: &PostbackRecord) {
+    if let Some(metrics) = metrics {
+        let target = if replaced {
+            REPLACED_TARGET
+        } else {
+            &record.target
+        };
+        metrics.postback(target, &record.event, record.state.name());
     }
 }
 

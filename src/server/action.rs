@@ -19,6 +19,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// Its `operationId` in the OpenAPI document (and the metrics' label).
+    pub fn operation_id(self) -> &'static str {
+        match self {
+            Action::Event(EventKind::Void) => "processVoid",
+            Action::Event(EventKind::Chargeback) => "processChargeback",
+            Action::Event(EventKind::Reversal) => "processReversal",
+            Action::RevenueByOrder => "updateRevenueByOrderId",
+            Action::RevenueByHash => "updateRevenueByTransactionHash",
+            Action::PayoutPreview => "payoutPreview",
+            Action::CheckOrderId => "checkOrderIdExists",
+        }
+    }
+
     /// The action at `path`, if any.
     pub fn of(path: &str) -> Option<Action> {
         Some(match path {

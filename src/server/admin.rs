@@ -12,6 +12,7 @@
 //! | `POST /__mock/reset` | restarts every scenario's fault counters and rate windows |
 //! | `POST /__mock/verify` | `{"expect":[...]}`: 200 when the journal meets every expectation, else 422 |
 //! | `GET /__mock/openapi.yaml` | the OpenAPI document of the API and of this admin API |
+//! | `GET /__mock/metrics` | requests, faults, postbacks, the journal, reloads, in the Prometheus text format |
 //! | `/__mock/conversions`, `/__mock/postbacks`, `/__mock/postbacks/targets` | conversions and postbacks ([`super::postbacks`]) |
 //! | `GET /__mock/ui`, `/__mock/ui/app.js`, `/__mock/ui/style.css` | the QA console ([`super::ui`]) |
 
@@ -51,6 +52,8 @@ pub enum AdminEndpoint {
     Verify,
     /// `/__mock/openapi.yaml`.
     OpenApi,
+    /// `/__mock/metrics`.
+    Metrics,
     /// `/__mock/conversions`.
     Conversions,
     /// `/__mock/postbacks`.
@@ -72,11 +75,19 @@ impl AdminEndpoint {
             "/__mock/reset" => Some(AdminEndpoint::Reset),
             "/__mock/verify" => Some(AdminEndpoint::Verify),
             "/__mock/openapi.yaml" => Some(AdminEndpoint::OpenApi),
+            "/__mock/metrics" => Some(AdminEndpoint::Metrics),
             "/__mock/conversions" => Some(AdminEndpoint::Conversions),
             "/__mock/postbacks" => Some(AdminEndpoint::Postbacks),
             "/__mock/postbacks/targets" => Some(AdminEndpoint::PostbackTargets),
             _ => UiAsset::of(path).map(AdminEndpoint::Ui),
         }
+    }
+
+    /// Whether it answers without the admin token: the health check (for
+    /// `wait` and health checks) and the QA console's page and files (which
+    /// a browser loads without headers, and which hold no data).
+    pub fn is_open(endpoint: Option<AdminEndpoint>) -> bool {
+        matches!(endpoint, Some(AdminEndpoint::Health | AdminEndpoint::Ui(_)))
     }
 
     /// The methods it answers, as `Allow` lists them.
@@ -90,7 +101,7 @@ impl AdminEndpoint {
             AdminEndpoint::Verify | AdminEndpoint::Conversions => "POST",
             AdminEndpoint::Postbacks => "GET",
             AdminEndpoint::PostbackTargets => "GET, PUT",
-            AdminEndpoint::OpenApi | AdminEndpoint::Ui(_) => "GET",
+            AdminEndpoint::OpenApi | AdminEndpoint::Metrics | AdminEndpoint::Ui(_) => "GET",
         }
     }
 }
@@ -119,6 +130,7 @@ pub async fn answer(
         (AdminEndpoint::Reset, &Method::POST) => reset(state),
         (AdminEndpoint::Verify, &Method::POST) => verify(state, body),
         (AdminEndpoint::OpenApi, &Method::GET) => openapi(state),
+        (AdminEndpoint::Metrics, &Method::GET) => metrics(state),
         (AdminEndpoint::Conversions, &Method::POST) => postbacks::convert(state, body),
         (AdminEndpoint::Postbacks, &Method::GET) => postbacks::log(state, parts.uri.query()).await,
         (AdminEndpoint::PostbackTargets, &Method::GET) => {
@@ -262,6 +274,20 @@ fn scenarios(state: &MockState) -> Answer {
 }
 
 /// `GET /__mock/openapi.yaml`, naming the scenarios loaded now.
+/// `GET /__mock/metrics`: the Prometheus text format.
+fn metrics(state: &MockState) -> Answer {
+    let usage = state.journal().usage();
+    Answer {
+        status: StatusCode::OK,
+        headers: header::HeaderMap::new(),
+        body: Bytes::from(state.metrics().page(usage.entries, usage.bytes)),
+    }
+    .with_header(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
+    )
+}
+
 fn openapi(state: &MockState) -> Answer {
     let snapshot = state.snapshot();
     super::openapi::answer(&snapshot.catalog.names())
@@ -503,6 +529,29 @@ fn verify(state: &MockState, body: Result<Bytes, BodyError>) -> Answer {
                 HeaderValue::from_static("expectation-failed"),
             );
             response
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_health_check_and_the_console_answer_without_the_admin_token() {
+        let open = |path| AdminEndpoint::is_open(AdminEndpoint::of(path));
+        assert!(open("/__mock/health"));
+        assert!(open("/__mock/ui"));
+        assert!(open("/__mock/ui/app.js"));
+        assert!(open("/__mock/ui/style.css"));
+        for closed in [
+            "/__mock/requests",
+            "/__mock/openapi.yaml",
+            "/__mock/metrics",
+            "/__mock/scenario",
+            "/__mock/nothing",
+        ] {
+            assert!(!open(closed), "{closed}");
         }
     }
 }

@@ -5,7 +5,8 @@
 //! - [`access`]: the checks every API endpoint shares (method, address, credentials).
 //! - [`body`]: reading a request body under the 64 KiB cap.
 //! - [`connection`]: one client connection, closed when idle or when the server stops.
-//! - [`click_detail`], [`ping`], [`admin`]: the endpoints; [`admin_input`]: what the admin endpoints read alike.
+//! - [`click_detail`], [`ping`], [`admin`]: the endpoints; [`admin_input`]: what the admin endpoints read alike;
+//!   [`admin_token`]: the bearer token the admin API may ask for.
 //! - [`action`], [`lifecycle`]: the transaction lifecycle's actions and their answers.
 //! - [`postbacks`]: conversions, the postback log and its targets, in the admin API.
 //! - [`faults`]: latency, fault outcomes and rate limits applied to answers.
@@ -22,6 +23,7 @@ pub mod access;
 pub mod action;
 pub mod admin;
 pub mod admin_input;
+pub mod admin_token;
 pub mod body;
 pub mod click_detail;
 pub mod connection;

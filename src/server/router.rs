@@ -15,6 +15,7 @@ use hyper::http::request::Parts;
 use super::action::Action;
 use super::admin::{self, AdminEndpoint};
 use super::admin_input;
+use super::admin_token;
 use super::body::{self, BodyRead};
 use super::faults::{self, Admission, DropConnection};
 use super::request::{ApiRequest, sent};
@@ -55,6 +56,21 @@ impl Endpoint {
     /// checks (a known path, its method) to the ones a scenario decides.
     pub fn takes(self, method: &Method) -> bool {
         self.allow() == Some(method.as_str())
+    }
+
+    /// The API operation `path` (which names this endpoint) is, as its
+    /// `operationId` in the OpenAPI document: the metrics' `operation`
+    /// label. `unknown` for a path the API does not have, `admin` for the
+    /// mock's own.
+    pub fn operation_id(self, path: &str) -> &'static str {
+        match self {
+            Endpoint::ClickDetail if path.ends_with('s') => "clickDetails",
+            Endpoint::ClickDetail => "clickDetail",
+            Endpoint::Ping => "ping",
+            Endpoint::Action(action) => action.operation_id(),
+            Endpoint::Admin(_) => "admin",
+            Endpoint::Unknown => "unknown",
+        }
     }
 
     /// The endpoint `path` names.
@@ -101,7 +117,12 @@ impl Router {
         // The scenario that answers, held so its name is borrowed, not copied.
         let answering: Arc<Scenario>;
         let (mut answer, outcome, scenario) = if let Endpoint::Admin(admin) = endpoint {
-            let answer = admin::answer(&self.state, admin, &parts, content).await;
+            let answer = match self.state.admin_token() {
+                Some(token) if !AdminEndpoint::is_open(admin) && !token.admits(&parts.headers) => {
+                    admin_token::refused()
+                }
+                _ => admin::answer(&self.state, admin, &parts, content).await,
+            };
             (answer, Outcome::Admin, None)
         } else {
             let arrived = SystemTime::now();
@@ -139,13 +160,18 @@ impl Router {
                 .headers
                 .insert(CONNECTION, HeaderValue::from_static("close"));
         }
+        let took = started.elapsed();
+        let status = (!dropped).then(|| answer.status.as_u16());
+        if let Some(scenario) = scenario.as_deref() {
+            self.count(endpoint, parts.uri.path(), status, scenario, &outcome, took);
+        }
         RequestLine {
             method: &parts.method,
             path: parts.uri.path(),
             scenario: scenario.as_deref(),
-            status: (!dropped).then(|| answer.status.as_u16()),
+            status,
             outcome: &outcome,
-            latency_us: u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            latency_us: u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
         }
         .log();
         if dropped {
@@ -153,6 +179,30 @@ impl Router {
         }
         // The one place an answer becomes a hyper response.
         Ok(answer.into_response())
+    }
+
+    /// Counts an API request in the metrics. A scenario a request named
+    /// that is not loaded is no label: it came from the client.
+    fn count(
+        &self,
+        endpoint: Endpoint,
+        path: &str,
+        status: Option<u16>,
+        scenario: &str,
+        outcome: &Outcome<'_>,
+        took: std::time::Duration,
+    ) {
+        let metrics = self.state.metrics();
+        let scenario = match outcome {
+            Outcome::UnknownScenario => crate::metrics::NO_SCENARIO,
+            _ => scenario,
+        };
+        metrics.request(endpoint.operation_id(path), status, scenario, took);
+        match outcome {
+            Outcome::Fault(fault) => metrics.fault(fault.name(), scenario),
+            Outcome::RateLimited => metrics.fault("rate_limit", scenario),
+            _ => {}
+        }
     }
 
     fn journal(

@@ -12,8 +12,10 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use serde::Serialize;
 
+use super::admin_token::AdminToken;
 use super::limits::Limits;
 use crate::journal::Journal;
+use crate::metrics::Metrics;
 use crate::scenario::catalog::{Catalog, CatalogError, CatalogSource};
 use crate::scenario::{Problem, Scenario};
 use crate::verification::SentPostback;
@@ -39,6 +41,9 @@ pub struct MockOptions {
     pub journal_bytes: usize,
     /// What one client can make the server hold.
     pub limits: Limits,
+    /// The token every admin path but the health check and the console
+    /// asks for, when set.
+    pub admin_token: Option<AdminToken>,
 }
 
 impl Default for MockOptions {
@@ -48,6 +53,7 @@ impl Default for MockOptions {
             journal_size: crate::journal::DEFAULT_JOURNAL_SIZE,
             journal_bytes: crate::journal::DEFAULT_JOURNAL_BYTES,
             limits: Limits::default(),
+            admin_token: None,
         }
     }
 }
@@ -126,6 +132,8 @@ pub struct MockState {
     last_reload_error: Mutex<Option<Arc<ReloadFailure>>>,
     journal: Journal,
     options: MockOptions,
+    /// What `GET /__mock/metrics` shows.
+    metrics: Arc<Metrics>,
 }
 
 impl MockState {
@@ -166,6 +174,8 @@ impl MockState {
         source: CatalogSource,
         options: MockOptions,
     ) -> MockState {
+        let metrics = Arc::new(Metrics::new());
+        count_postbacks(&catalog, &metrics);
         MockState {
             snapshot: ArcSwap::from_pointee(Snapshot {
                 catalog: Arc::new(catalog),
@@ -176,7 +186,13 @@ impl MockState {
             last_reload_error: Mutex::new(None),
             journal: Journal::new(options.journal_size, options.journal_bytes),
             options,
+            metrics,
         }
+    }
+
+    /// The mock's metrics.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The scenarios and the active one, as of now.
@@ -241,6 +257,8 @@ impl MockState {
                 // Scenarios built in code come through a reload as they are:
                 // their counts restart like those of the files read again.
                 snapshot.catalog.reset();
+                count_postbacks(&snapshot.catalog, &self.metrics);
+                self.metrics.reload(true);
                 let snapshot = Arc::new(snapshot);
                 self.snapshot.store(Arc::clone(&snapshot));
                 // The scenarios read before send nothing more, even while a
@@ -274,6 +292,7 @@ impl MockState {
                     );
                 }
                 tracing::warn!("reload failed: {}", failure.message);
+                self.metrics.reload(false);
                 let failure = Arc::new(failure);
                 *self.reload_error_slot() = Some(Arc::clone(&failure));
                 Err(failure)
@@ -328,6 +347,11 @@ impl MockState {
         self.options.admin
     }
 
+    /// The token the admin API asks for, if any.
+    pub fn admin_token(&self) -> Option<&AdminToken> {
+        self.options.admin_token.as_ref()
+    }
+
     /// The connection limits.
     pub fn limits(&self) -> Limits {
         self.options.limits
@@ -360,5 +384,12 @@ fn failure(err: &CatalogError) -> ReloadFailure {
             message: format!("{err}; still serving the last good scenarios"),
             problems: Vec::new(),
         },
+    }
+}
+
+/// Has every scenario of `catalog` count its settled postbacks in `metrics`.
+fn count_postbacks(catalog: &Catalog, metrics: &Arc<Metrics>) {
+    for scenario in catalog.scenarios() {
+        scenario.postbacks().count_in(Arc::clone(metrics));
     }
 }

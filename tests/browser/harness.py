@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -41,9 +42,10 @@ def binary():
 class Mock:
     """`n4n-mock serve --port 0` over a temporary copy of scenarios/ and
     fixtures/, so a test can break a file, with `files` ({file name: text})
-    added to the scenarios; stopped by stop()."""
+    added to the scenarios and `env` ({name: value}) added to its
+    environment; stopped by stop()."""
 
-    def __init__(self, scenario="default", extra=(), files=None):
+    def __init__(self, scenario="default", extra=(), files=None, env=None):
         self.dir = Path(tempfile.mkdtemp(prefix="n4n-ui-"))
         for folder in ("scenarios", "fixtures"):
             shutil.copytree(ROOT / folder, self.dir / folder)
@@ -55,7 +57,7 @@ class Mock:
         self.process = subprocess.Popen(
             [str(binary()), "serve", "--port", "0", "--url-file", str(url_file),
              "--scenarios-dir", str(self.scenarios), "--scenario", scenario, *extra],
-            stdout=self.log, stderr=subprocess.STDOUT, env=clean_env())
+            stdout=self.log, stderr=subprocess.STDOUT, env={**clean_env(), **(env or {})})
         deadline = time.monotonic() + START_LIMIT_S
         while True:
             text = url_file.read_text().strip() if url_file.exists() else ""
@@ -137,6 +139,18 @@ def viewport(driver, width, height, mobile=False):
 def quit_chromium(driver):
     driver.quit()
     shutil.rmtree(driver.profile_dir, ignore_errors=True)
+
+
+class OneBrowser(unittest.TestCase):
+    """A test class whose tests share one headless Chromium, started once."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.driver = chromium()
+
+    @classmethod
+    def tearDownClass(cls):
+        quit_chromium(cls.driver)
 
 
 def requested_urls(driver):

@@ -15,7 +15,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import Mock, chromium, quit_chromium, requested_urls
+from harness import Mock, OneBrowser, requested_urls
 
 USERNAME = "n4n_admin"
 API_KEY = "44b5498dbcb481a0d00b404c0169af62"
@@ -25,16 +25,8 @@ LIFECYCLE_SALE = "a1c0ffee0000002.10000002"
 WAIT_S = 5
 
 
-class Console(unittest.TestCase):
+class Console(OneBrowser):
     """One browser for every test; a fresh mock, and a fresh page, per test."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.driver = chromium()
-
-    @classmethod
-    def tearDownClass(cls):
-        quit_chromium(cls.driver)
 
     def setUp(self):
         self.mock = Mock()

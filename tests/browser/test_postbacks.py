@@ -16,8 +16,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import (POSTBACKS_SCENARIO, Mock, Receiver, RefusingPort, chromium, postbacks_scenario,
-                     quit_chromium, requested_urls)
+from harness import (POSTBACKS_SCENARIO, Mock, OneBrowser, Receiver, RefusingPort, postbacks_scenario,
+                     requested_urls)
 
 AUTH = {"api-key": "44b5498dbcb481a0d00b404c0169af62", "api-username": "n4n_admin"}
 EXAMPLE_CLICK = "35b71a300115be9.16738986"
@@ -27,17 +27,9 @@ SHOWN_WITHIN_S = 1.0
 ROWS = "#postback-list details[data-seq]"
 
 
-class PostbacksPanel(unittest.TestCase):
+class PostbacksPanel(OneBrowser):
     """One browser for every test; per test a receiver, a refusing port, a
     mock whose active scenario sends postbacks to both, and a fresh page."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.driver = chromium()
-
-    @classmethod
-    def tearDownClass(cls):
-        quit_chromium(cls.driver)
 
     def setUp(self):
         self.receiver = Receiver()

@@ -657,6 +657,24 @@ fn binding_beyond_loopback_logs_a_warning() {
         logs.contains("make it send postbacks to any address"),
         "{logs}"
     );
+    assert!(
+        logs.contains("--admin-token-file"),
+        "the flag is named: {logs}"
+    );
+}
+
+#[test]
+fn binding_beyond_loopback_with_an_admin_token_logs_no_warning() {
+    let server = RunningBinary::start_with(
+        binary()
+            .args(["--bind", "0.0.0.0"])
+            .env("N4N_MOCK_ADMIN_TOKEN", "a-token"),
+    );
+
+    server.signal("TERM");
+    let (_, logs) = server.wait_exit(EXIT_LIMIT);
+
+    assert!(!logs.contains("WARN"), "{logs}");
 }
 
 #[test]

@@ -21,7 +21,14 @@ const LAYERS: [&[&str]; 8] = [
     &["scenario"],
     &["postbacks"],
     &["api_error", "render"],
-    &["write_file", "interrupt", "memory", "text_line", "trigger"],
+    &[
+        "write_file",
+        "interrupt",
+        "memory",
+        "text_line",
+        "trigger",
+        "metrics",
+    ],
 ];
 
 type Module = Vec<String>;

@@ -1,6 +1,7 @@
 //! Integration tests: real HTTP over loopback against servers bound to port 0,
 //! and the built binary for the command line.
 
+mod admin_token;
 mod binary;
 mod bodies;
 mod bundled;
@@ -19,6 +20,7 @@ mod lifecycle;
 mod limits;
 mod load;
 mod loader;
+mod metrics;
 mod postbacks;
 mod props;
 mod readme_postbacks;

@@ -18,6 +18,16 @@ async function lookup(url, hash = EXAMPLE_CLICK) {
   return { status: res.status, body: await res.json() };
 }
 
+/**
+ * A plain admin API call, with `Authorization: Bearer token` when given;
+ * resolves to {status, headers, body}.
+ */
+async function adminCall(url, { method = 'GET', path = '/__mock/requests', token } = {}) {
+  const headers = token === undefined ? {} : { authorization: `Bearer ${token}` };
+  const res = await fetch(`${url}${path}`, { method, headers });
+  return { status: res.status, headers: res.headers, body: await res.json() };
+}
+
 /** Whether a process `pid` exists (kill(pid, 0) succeeds, or /proc/<pid> is there). */
 function alive(pid) {
   try {
@@ -47,4 +57,4 @@ function children() {
   return found;
 }
 
-module.exports = { EXAMPLE_CLICK, EXAMPLE_TRANSACTION, HEADERS, CLICK_DETAIL, lookup, alive, children };
+module.exports = { EXAMPLE_CLICK, EXAMPLE_TRANSACTION, HEADERS, CLICK_DETAIL, lookup, adminCall, alive, children };

@@ -23,6 +23,8 @@ final class N4nMockTest extends TestCase
     private const CLICK = '35b71a300115be9.16738986';
     private const TRANSACTION = 'ac35ffba0fc0007.24591976';
     private const LOOKUP = '/api/transaction/click_detail';
+    private const ADMIN_TOKEN = 't0ken-for-the-admin-api.7f3a9c';
+    private const ADMIN_TOKEN_REFUSED = ['result' => 'error', 'message' => 'Missing or invalid admin token'];
 
     /** One mock for the tests that need no process of their own. */
     private static ?N4nMock $mock = null;
@@ -78,6 +80,54 @@ final class N4nMockTest extends TestCase
         fclose($response);
         self::assertMatchesRegularExpression('#^HTTP/\S+ \d{3} #', $statusLine);
         return [(int) explode(' ', $statusLine)[1], json_decode($body, true)];
+    }
+
+    /**
+     * A plain admin API call, with `Authorization: Bearer $token` when given.
+     *
+     * @return array{0: int, 1: array<string, string>, 2: mixed} the status,
+     *     the headers (lower-case names) and the body parsed from JSON
+     */
+    private static function adminCall(string $url, string $method = 'GET', string $path = '/__mock/requests', ?string $token = null): array
+    {
+        $context = stream_context_create(['http' => [
+            'method' => $method,
+            'header' => $token === null ? '' : "Authorization: Bearer {$token}\r\n",
+            'ignore_errors' => true,
+            'timeout' => 10,
+        ]]);
+        $response = fopen($url . $path, 'r', false, $context);
+        self::assertIsResource($response, "{$method} {$path}");
+        $lines = stream_get_meta_data($response)['wrapper_data'];
+        $body = stream_get_contents($response);
+        fclose($response);
+        $headers = [];
+        foreach (array_slice($lines, 1) as $line) {
+            [$name, $value] = explode(':', $line, 2) + [1 => ''];
+            $headers[strtolower(trim($name))] = trim($value);
+        }
+        return [(int) explode(' ', $lines[0])[1], $headers, json_decode($body, true)];
+    }
+
+    /**
+     * Runs `$body` with these environment variables (null: unset), then puts them back.
+     *
+     * @param array<string, string|null> $vars
+     */
+    private static function withEnv(array $vars, \Closure $body): void
+    {
+        $saved = [];
+        foreach ($vars as $name => $value) {
+            $saved[$name] = getenv($name);
+            putenv($value === null ? $name : "{$name}={$value}");
+        }
+        try {
+            $body();
+        } finally {
+            foreach ($saved as $name => $value) {
+                putenv($value === false ? $name : "{$name}={$value}");
+            }
+        }
     }
 
     private static function alive(int $pid): bool
@@ -479,5 +529,206 @@ final class N4nMockTest extends TestCase
         $this->expectException(\InvalidArgumentException::class);
         $this->expectExceptionMessage('unknown option scenario_dir');
         N4nMock::start(['scenario_dir' => 'x']);
+    }
+
+    public function testWithAnAdminTokenEveryOperationWorks(): void
+    {
+        $dir = sys_get_temp_dir() . '/n4n-mock-receiver-' . bin2hex(random_bytes(6));
+        mkdir($dir, 0700);
+        $receiver = proc_open(
+            [PHP_BINARY, __DIR__ . '/receiver.php', "{$dir}/received.jsonl"],
+            [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['file', "{$dir}/receiver.log", 'a']],
+            $pipes,
+        );
+        $this->assertIsResource($receiver);
+        $mock = null;
+        try {
+            stream_set_timeout($pipes[1], 10);
+            $receiverUrl = trim((string) fgets($pipes[1]));
+            $this->assertMatchesRegularExpression('#^http://127\.0\.0\.1:\d+$#', $receiverUrl);
+
+            $mock = N4nMock::start([
+                'scenario' => 'postbacks',
+                'env' => ['N4N_MOCK_RECEIVER' => $receiverUrl],
+                'adminToken' => self::ADMIN_TOKEN,
+            ]);
+            $sale = $mock->convert(['click_hash' => 'b0ca1c0de000001.20000001', 'amount' => '29.95']);
+            $this->assertSame([1, 2], $sale['postbacks']);
+            $postbacks = $mock->postbacks(settled: 2, timeout: 10.0);
+            $this->assertSame(['delivered', 'delivered'], array_column($postbacks, 'state'));
+            $this->assertSame([1, 2], array_column($mock->postbacks(), 'seq'));
+            $mock->verify(['postback' => ['event' => 'sale', 'state' => 'delivered'], 'count' => 2]);
+
+            $mock->reset();
+            $this->assertSame([], $mock->postbacks());
+            $this->assertSame(['result' => 'success', 'active' => 'default', 'previous' => 'postbacks'], $mock->use('default'));
+            $this->assertSame(200, self::lookUp($mock)[0]);
+            $this->assertSame([self::CLICK], array_column($mock->requests(), 'value'));
+            $once = ['path' => self::LOOKUP, 'value' => self::CLICK, 'status' => 200, 'count' => 1];
+            $mock->verify($once);
+            try {
+                $mock->verify(['count' => 2] + $once);
+                $this->fail('verify() passed');
+            } catch (VerificationError $e) {
+                $this->assertStringContainsString('matched 1', $e->getMessage());
+            }
+            $mock->reset();
+            $this->assertSame([], $mock->requests());
+        } finally {
+            $mock?->stop();
+            fclose($pipes[0]);
+            fclose($pipes[1]);
+            proc_terminate($receiver);
+            proc_close($receiver);
+            array_map('unlink', glob("{$dir}/*") ?: []);
+            rmdir($dir);
+        }
+    }
+
+    public function testWithAnAdminTokenACallWithoutItGets401(): void
+    {
+        $mock = N4nMock::start(['adminToken' => self::ADMIN_TOKEN]);
+        try {
+            foreach ([null, 'not-the-token'] as $token) {
+                foreach ([['GET', '/__mock/requests'], ['POST', '/__mock/reset']] as [$method, $path]) {
+                    [$status, $headers, $body] = self::adminCall($mock->url(), $method, $path, $token);
+                    $this->assertSame(401, $status, "{$method} {$path} with token " . var_export($token, true));
+                    $this->assertSame('Bearer', $headers['www-authenticate'] ?? null);
+                    $this->assertSame('admin-token', $headers['x-mock-error'] ?? null);
+                    $this->assertSame(self::ADMIN_TOKEN_REFUSED, $body);
+                }
+            }
+            [$status, , $body] = self::adminCall($mock->url(), token: self::ADMIN_TOKEN);
+            $this->assertSame(200, $status);
+            $this->assertSame([], $body['requests']);
+            [$status, , $body] = self::adminCall($mock->url(), path: '/__mock/health');
+            $this->assertSame(200, $status);
+            $this->assertSame('ok', $body['status']);
+        } finally {
+            $mock->stop();
+        }
+    }
+
+    public function testTheAdminTokenIsNotOnTheCommandLineNorInTheLog(): void
+    {
+        $mock = N4nMock::start(['adminToken' => self::ADMIN_TOKEN]);
+        try {
+            $cmdline = (string) file_get_contents("/proc/{$mock->pid()}/cmdline");
+            $this->assertStringContainsString('serve', $cmdline);
+            $this->assertStringNotContainsString(self::ADMIN_TOKEN, $cmdline);
+            $environ = explode("\0", (string) file_get_contents("/proc/{$mock->pid()}/environ"));
+            $this->assertContains('N4N_MOCK_ADMIN_TOKEN=' . self::ADMIN_TOKEN, $environ);
+            $this->assertStringNotContainsString(self::ADMIN_TOKEN, print_r($mock, true));
+
+            $mock->reset();
+            $mock->use('locked');
+            self::lookUp($mock);
+            $mock->requests();
+            $mock->verify(['status' => 401, 'count' => 1]);
+            $this->assertSame(401, self::adminCall($mock->url(), token: 'not-the-token')[0]);
+            $this->assertSame(401, self::adminCall($mock->url())[0]);
+
+            // The mock's log, the file its stdout goes to; written in the background.
+            $log = static fn (): string => (string) file_get_contents("/proc/{$mock->pid()}/fd/1");
+            $deadline = microtime(true) + 5.0;
+            while (substr_count($log(), 'status=401') < 3 && microtime(true) < $deadline) {
+                usleep(50_000);
+            }
+            $text = $log();
+            $this->assertSame(3, substr_count($text, 'status=401'), $text); // the locked lookup, the two refused calls
+            $this->assertStringNotContainsString(self::ADMIN_TOKEN, $text);
+            $this->assertStringNotContainsString('not-the-token', $text);
+        } finally {
+            $mock->stop();
+        }
+    }
+
+    public function testAnAdminTokenInTheEnvironmentOrInEnvIsUsed(): void
+    {
+        self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => self::ADMIN_TOKEN], function (): void {
+            $mock = N4nMock::start();
+            try {
+                $this->assertSame(401, self::adminCall($mock->url())[0]);
+                $this->assertSame(200, self::lookUp($mock)[0]);
+                $this->assertCount(1, $mock->requests());
+                $mock->reset();
+            } finally {
+                $mock->stop();
+            }
+        });
+        self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => null], function (): void {
+            $mock = N4nMock::start(['env' => ['N4N_MOCK_ADMIN_TOKEN' => self::ADMIN_TOKEN]]);
+            try {
+                $this->assertSame(401, self::adminCall($mock->url())[0]);
+                $this->assertSame('locked', $mock->use('locked')['active']);
+                $mock->reset();
+            } finally {
+                $mock->stop();
+            }
+        });
+    }
+
+    public function testAnAdminTokenFileIsReadAndTheOptionWins(): void
+    {
+        $file = sys_get_temp_dir() . '/n4n-mock-token-' . bin2hex(random_bytes(6));
+        file_put_contents($file, self::ADMIN_TOKEN . "\n");
+        try {
+            self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => null, 'N4N_MOCK_ADMIN_TOKEN_FILE' => $file], function (): void {
+                $mock = N4nMock::start();
+                try {
+                    $this->assertSame(401, self::adminCall($mock->url())[0]);
+                    $this->assertSame(200, self::adminCall($mock->url(), token: self::ADMIN_TOKEN)[0]);
+                    $this->assertSame([], $mock->requests());
+                } finally {
+                    $mock->stop();
+                }
+            });
+            self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => 'from-the-environment'], function () use ($file): void {
+                $mock = N4nMock::start([
+                    'adminToken' => 'from-the-option',
+                    'env' => ['N4N_MOCK_ADMIN_TOKEN_FILE' => $file],
+                ]);
+                try {
+                    $this->assertSame(200, self::adminCall($mock->url(), token: 'from-the-option')[0]);
+                    $this->assertSame(401, self::adminCall($mock->url(), token: 'from-the-environment')[0]);
+                    $this->assertSame(401, self::adminCall($mock->url(), token: self::ADMIN_TOKEN)[0]);
+                    $mock->reset();
+                } finally {
+                    $mock->stop();
+                }
+            });
+        } finally {
+            unlink($file);
+        }
+    }
+
+    public function testAnAdminTokenNoHeaderCanCarryIsRefused(): void
+    {
+        foreach (['', 'two words', "line\r\nX-Injected: 1", "caf\u{e9}", 42] as $token) {
+            try {
+                N4nMock::start(['adminToken' => $token]);
+                $this->fail('start() took the admin token ' . var_export($token, true));
+            } catch (\InvalidArgumentException $e) {
+                $this->assertStringStartsWith('N4nMock::start(): adminToken must', $e->getMessage());
+            }
+        }
+        self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => 'two words'], function (): void {
+            try {
+                N4nMock::start();
+                $this->fail('start() took the admin token in N4N_MOCK_ADMIN_TOKEN');
+            } catch (MockError $e) {
+                $this->assertStringContainsString('the admin token (N4N_MOCK_ADMIN_TOKEN) must be printable ASCII', $e->getMessage());
+                $this->assertStringNotContainsString('two words', $e->getMessage());
+            }
+        });
+        // An empty one too (the mock refuses it; proc_open() would not pass it on).
+        self::withEnv(['N4N_MOCK_ADMIN_TOKEN' => ''], function (): void {
+            try {
+                N4nMock::start();
+                $this->fail('start() took an empty N4N_MOCK_ADMIN_TOKEN');
+            } catch (MockError $e) {
+                $this->assertStringContainsString('the admin token (N4N_MOCK_ADMIN_TOKEN) must not be empty', $e->getMessage());
+            }
+        });
     }
 }

@@ -8,7 +8,7 @@ import os
 import threading
 import urllib.error
 import urllib.request
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import pytest
 
@@ -31,6 +31,22 @@ def lookup(base_url: str, click_hash: str = EXAMPLE_CLICK) -> Tuple[int, Any]:
     except urllib.error.HTTPError as error:
         with error:
             return error.code, json.loads(error.read() or b"null")
+
+
+def admin_call(
+    base_url: str, method: str = "GET", path: str = "/__mock/requests", token: Optional[str] = None
+) -> Tuple[int, Mapping[str, str], Any]:
+    """A plain admin API call, with ``Authorization: Bearer token`` when given:
+    (status, headers, parsed body)."""
+    request = urllib.request.Request(base_url + path, method=method)
+    if token is not None:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with _OPENER.open(request, timeout=10) as response:
+            return response.status, response.headers, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.headers, json.loads(error.read() or b"null")
 
 
 def alive(pid: int) -> bool:

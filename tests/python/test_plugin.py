@@ -72,6 +72,36 @@ def test_the_ini_option_picks_the_scenario(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=2)
 
 
+TOKEN_TEST = """
+import urllib.error, urllib.request
+
+def test_admin_calls_carry_the_token(n4n_mock):
+    assert n4n_mock.admin_token == "plugin-t0ken"
+    assert n4n_mock.requests() == []
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        opener.open(n4n_mock.url + "/__mock/requests", timeout=10)
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
+        assert error.headers["WWW-Authenticate"] == "Bearer"
+    else:
+        raise AssertionError("the admin API answered without the token")
+"""
+
+
+def test_the_option_sets_the_admin_token(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_token=TOKEN_TEST)
+    result = pytester.runpytest_subprocess("--n4n-mock-admin-token", "plugin-t0ken", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+def test_the_ini_option_sets_the_admin_token(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_token=TOKEN_TEST)
+    pytester.makeini("[pytest]\nn4n_mock_admin_token = plugin-t0ken\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
 def test_the_marker_is_registered(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--markers")
     result.stdout.fnmatch_lines(["*n4n_mock(scenario=*"])

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import sysconfig
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 import n4n_mock
 from n4n_mock import MockError, MockServer, PostbacksTimeout, VerificationError
-from conftest import EXAMPLE_CLICK, alive, lookup, mock_children
+from conftest import EXAMPLE_CLICK, admin_call, alive, lookup, mock_children
+
+ADMIN_TOKEN = "t0ken-for-the-admin-api.7f3a9c"
+ADMIN_TOKEN_REFUSED = {"result": "error", "message": "Missing or invalid admin token"}
 
 LOOKUP_OK = {
     "path": "/api/transaction/click_detail",
@@ -185,3 +189,111 @@ def test_an_unknown_scenario_fails_with_the_servers_message_and_no_process(
     assert "last lines of its log" in message
     assert mock_children() == before
     assert list(tmp_path.iterdir()) == []  # its temp dir is gone too
+
+
+def test_with_an_admin_token_every_operation_works(receiver) -> None:
+    env = {"N4N_MOCK_RECEIVER": receiver.url}
+    with MockServer(scenario="postbacks", env=env, admin_token=ADMIN_TOKEN) as mock:
+        sale = mock.convert(click_hash="b0ca1c0de000001.20000001", amount="29.95")
+        assert sale["postbacks"] == [1, 2]
+        assert {p["state"] for p in mock.postbacks(settled=2)} == {"delivered"}
+        assert [p["seq"] for p in mock.postbacks()] == [1, 2]
+        mock.verify([{"postback": {"event": "sale", "state": "delivered"}, "count": 2}])
+
+        mock.reset()
+        assert mock.postbacks() == []
+        assert mock.use("default") == {"result": "success", "active": "default", "previous": "postbacks"}
+        assert lookup(mock.url)[0] == 200
+        assert [e["value"] for e in mock.requests()] == [EXAMPLE_CLICK]
+        mock.verify(LOOKUP_OK)
+        with pytest.raises(VerificationError, match="matched 1"):
+            mock.verify(dict(LOOKUP_OK, count=2))
+        mock.reset()
+        assert mock.requests() == []
+
+
+def test_with_an_admin_token_a_call_without_it_gets_401() -> None:
+    with MockServer(admin_token=ADMIN_TOKEN) as mock:
+        for token in (None, "not-the-token"):
+            for method, path in (("GET", "/__mock/requests"), ("POST", "/__mock/reset")):
+                status, headers, body = admin_call(mock.url, method, path, token)
+                assert status == 401, (method, path, token)
+                assert headers["WWW-Authenticate"] == "Bearer"
+                assert headers["X-Mock-Error"] == "admin-token"
+                assert body == ADMIN_TOKEN_REFUSED
+        status, _, body = admin_call(mock.url, token=ADMIN_TOKEN)
+        assert (status, body["requests"]) == (200, [])
+        status, _, body = admin_call(mock.url, path="/__mock/health")
+        assert (status, body["status"]) == (200, "ok")
+
+
+def test_the_admin_token_is_not_on_the_command_line_nor_in_the_log() -> None:
+    with MockServer(admin_token=ADMIN_TOKEN) as mock:
+        with open("/proc/{}/cmdline".format(mock.pid), "rb") as f:
+            cmdline = f.read()
+        assert b"serve" in cmdline
+        assert ADMIN_TOKEN.encode() not in cmdline
+        with open("/proc/{}/environ".format(mock.pid), "rb") as f:
+            assert b"N4N_MOCK_ADMIN_TOKEN=" + ADMIN_TOKEN.encode() in f.read().split(b"\0")
+        mock.reset()
+        mock.use("locked")
+        lookup(mock.url)
+        mock.requests()
+        mock.verify({"status": 401, "count": 1})
+        assert admin_call(mock.url, token="not-the-token")[0] == 401
+        assert admin_call(mock.url)[0] == 401
+        deadline = time.monotonic() + 5  # the log is written in the background
+        while mock.log().count("status=401") < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = mock.log()
+        assert log.count("status=401") == 3, log  # the locked lookup, then the two refused calls
+        assert ADMIN_TOKEN not in log
+        assert "not-the-token" not in log
+
+
+def test_a_token_in_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("N4N_MOCK_ADMIN_TOKEN", ADMIN_TOKEN)
+    with MockServer() as mock:
+        assert admin_call(mock.url)[0] == 401
+        assert lookup(mock.url)[0] == 200
+        assert len(mock.requests()) == 1
+        mock.reset()
+    monkeypatch.delenv("N4N_MOCK_ADMIN_TOKEN")
+    with MockServer(env={"N4N_MOCK_ADMIN_TOKEN": ADMIN_TOKEN}) as mock:
+        assert admin_call(mock.url)[0] == 401
+        assert mock.use("locked")["active"] == "locked"
+        mock.reset()
+
+
+def test_a_token_file_in_the_environment_is_used_and_the_option_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token_file = tmp_path / "admin-token"
+    token_file.write_text(ADMIN_TOKEN + "\n")
+    monkeypatch.setenv("N4N_MOCK_ADMIN_TOKEN_FILE", str(token_file))
+    with MockServer() as mock:
+        assert admin_call(mock.url)[0] == 401
+        assert admin_call(mock.url, token=ADMIN_TOKEN)[0] == 200
+        assert mock.requests() == []
+    monkeypatch.setenv("N4N_MOCK_ADMIN_TOKEN", "from-the-environment")
+    monkeypatch.delenv("N4N_MOCK_ADMIN_TOKEN_FILE")
+    with MockServer(admin_token="from-the-option", env={"N4N_MOCK_ADMIN_TOKEN_FILE": str(token_file)}) as mock:
+        assert admin_call(mock.url, token="from-the-option")[0] == 200
+        assert admin_call(mock.url, token="from-the-environment")[0] == 401
+        assert admin_call(mock.url, token=ADMIN_TOKEN)[0] == 401
+        mock.reset()
+
+
+def test_an_admin_token_no_header_can_carry_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = mock_children()
+    for token in ("", "two words", "line\r\nX-Injected: 1", "caf\u00e9"):
+        with pytest.raises(ValueError, match="admin_token must"):
+            MockServer(admin_token=token)
+    monkeypatch.setenv("N4N_MOCK_ADMIN_TOKEN", "two words")
+    with pytest.raises(MockError, match="N4N_MOCK_ADMIN_TOKEN") as raised:
+        MockServer().start()
+    assert "two words" not in str(raised.value)
+    monkeypatch.setenv("N4N_MOCK_ADMIN_TOKEN", "")  # the server's own refusal
+    with pytest.raises(MockError, match="the admin token is empty"):
+        MockServer().start()
+    assert mock_children() == before

@@ -35,7 +35,11 @@ namespace N4nMock;
 final class N4nMock
 {
     /** The options start() takes. */
-    private const OPTIONS = ['scenario', 'scenariosDir', 'args', 'env', 'binary', 'startTimeout'];
+    private const OPTIONS = ['scenario', 'scenariosDir', 'args', 'env', 'binary', 'startTimeout', 'adminToken'];
+
+    /** The environment variables the mock reads its admin token from. */
+    private const TOKEN_VARIABLE = 'N4N_MOCK_ADMIN_TOKEN';
+    private const TOKEN_FILE_VARIABLE = 'N4N_MOCK_ADMIN_TOKEN_FILE';
 
     /** How long start() waits for the mock to answer, in seconds, unless told. */
     private const START_TIMEOUT = 10.0;
@@ -53,13 +57,16 @@ final class N4nMock
     private $process;
 
     /**
-     * @param resource $process
+     * @param resource    $process
+     * @param string|null $token   the admin token every admin call sends
      */
     private function __construct(
         $process,
         private readonly int $pid,
         private readonly string $url,
         private readonly string $dir,
+        #[\SensitiveParameter]
+        private readonly ?string $token,
     ) {
         $this->process = $process;
     }
@@ -80,19 +87,27 @@ final class N4nMock
      *     env?: array<string, string>,
      *     binary?: string,
      *     startTimeout?: float,
+     *     adminToken?: string,
      * } $options `scenario`: a scenario name or file (`default` unless
      *     `N4N_MOCK_SCENARIO` says otherwise); `scenariosDir`: a folder of
      *     scenario files; `args`: more command line arguments; `env`:
      *     environment variables added for the mock (e.g.
      *     `['N4N_MOCK_RECEIVER' => 'http://127.0.0.1:8081']`); `binary`: the
      *     n4n-mock executable (else `N4N_MOCK_BIN`, else `n4n-mock` on
-     *     `PATH`); `startTimeout`: seconds to wait for it to answer (10).
+     *     `PATH`); `startTimeout`: seconds to wait for it to answer (10);
+     *     `adminToken`: the admin token the mock asks every admin call for,
+     *     handed to it as `N4N_MOCK_ADMIN_TOKEN` in its environment (never on
+     *     its command line, where `ps` shows it) and sent by every admin call
+     *     as `Authorization: Bearer <token>`. Without it, a token the mock
+     *     gets from its environment (`N4N_MOCK_ADMIN_TOKEN`, or the file
+     *     `N4N_MOCK_ADMIN_TOKEN_FILE` names, here or in `env`) is sent the
+     *     same way.
      *
      * @throws MockError when the binary cannot be found, or the mock exits
      *     or does not answer in time (the text ends with the last lines of its
      *     log, e.g. "unknown scenario `x`"); no process is left behind.
      */
-    public static function start(array $options = []): self
+    public static function start(#[\SensitiveParameter] array $options = []): self
     {
         $unknown = \array_diff(\array_keys($options), self::OPTIONS);
         if ($unknown !== []) {
@@ -102,6 +117,21 @@ final class N4nMock
                 \implode(', ', self::OPTIONS),
             ));
         }
+        $adminToken = $options['adminToken'] ?? null;
+        if ($adminToken !== null) {
+            self::checkToken($adminToken, 'N4nMock::start(): adminToken', \InvalidArgumentException::class);
+        }
+        $env = \getenv();
+        foreach ($options['env'] ?? [] as $name => $value) {
+            $env[(string) $name] = (string) $value;
+        }
+        if ($adminToken !== null) {
+            // In the environment, where `ps` does not show it; the mock
+            // refuses a token and a token file both, so the option wins.
+            $env[self::TOKEN_VARIABLE] = $adminToken;
+            unset($env[self::TOKEN_FILE_VARIABLE]);
+        }
+        $token = self::childToken($env);
         $binary = self::findBinary($options['binary'] ?? null);
         $timeout = (float) ($options['startTimeout'] ?? self::START_TIMEOUT);
 
@@ -118,10 +148,6 @@ final class N4nMock
         }
         foreach ($options['args'] ?? [] as $arg) {
             $command[] = (string) $arg;
-        }
-        $env = \getenv();
-        foreach ($options['env'] ?? [] as $name => $value) {
-            $env[(string) $name] = (string) $value;
         }
 
         // An array command: no shell. Both output streams append to one log
@@ -160,7 +186,7 @@ final class N4nMock
                 try {
                     [$code] = self::http('GET', $url . '/__mock/health', null, \max(0.1, \min(2.0, $deadline - \microtime(true))));
                     if ($code === 200) {
-                        return new self($process, $pid, $url, $dir);
+                        return new self($process, $pid, $url, $dir, $token);
                     }
                     $lastError = "GET {$url}/__mock/health answered {$code}";
                 } catch (MockError $e) {
@@ -340,6 +366,21 @@ final class N4nMock
         $this->stop();
     }
 
+    /**
+     * What var_dump() and print_r() show: not the admin token.
+     *
+     * @return array<string, mixed>
+     */
+    public function __debugInfo(): array
+    {
+        return [
+            'url' => $this->url,
+            'pid' => $this->pid,
+            'running' => $this->process !== null,
+            'adminToken' => $this->token === null ? null : '(hidden)',
+        ];
+    }
+
     // ---------------------------------------------------------------- admin
 
     /**
@@ -389,7 +430,7 @@ final class N4nMock
         $json = $payload === null
             ? null
             : \json_encode($payload, \JSON_THROW_ON_ERROR | \JSON_UNESCAPED_SLASHES | \JSON_UNESCAPED_UNICODE);
-        return self::http($method, $this->url . $path, $json, $timeout);
+        return self::http($method, $this->url . $path, $json, $timeout, $this->token);
     }
 
     /**
@@ -399,11 +440,18 @@ final class N4nMock
      *     status, headers (lower-case names), the body parsed from JSON (null
      *     when it is not JSON), the body as text
      */
-    private static function http(string $method, string $url, ?string $json, float $timeout): array
-    {
+    private static function http(
+        string $method,
+        string $url,
+        ?string $json,
+        float $timeout,
+        #[\SensitiveParameter]
+        ?string $token = null,
+    ): array {
         $http = [
             'method' => $method,
-            'header' => "Accept: application/json\r\n",
+            'header' => "Accept: application/json\r\n"
+                . ($token === null ? '' : "Authorization: Bearer {$token}\r\n"),
             'timeout' => $timeout,
             'ignore_errors' => true, // the body of a 4xx or 5xx too
             'follow_location' => 0,
@@ -587,6 +635,56 @@ final class N4nMock
     }
 
     // -------------------------------------------------------------- process
+
+    /**
+     * Refuses a token no HTTP header can carry as it is (never showing it).
+     *
+     * @param class-string<\Throwable> $error
+     */
+    private static function checkToken(#[\SensitiveParameter] mixed $token, string $origin, string $error): void
+    {
+        if (!\is_string($token)) {
+            throw new $error("{$origin} must be a string, not " . \get_debug_type($token));
+        }
+        if ($token === '') {
+            throw new $error("{$origin} must not be empty");
+        }
+        if (!\preg_match('/^[\x21-\x7e]+$/D', $token)) {
+            throw new $error("{$origin} must be printable ASCII without spaces: it goes in an HTTP header");
+        }
+    }
+
+    /**
+     * The admin token the mock will read from `$env`, if any. An empty or
+     * unreadable token file is left to the mock, which refuses it at start.
+     *
+     * @param array<string, string> $env
+     */
+    private static function childToken(#[\SensitiveParameter] array $env): ?string
+    {
+        $token = $env[self::TOKEN_VARIABLE] ?? null;
+        if ($token !== null) {
+            // Refused here when empty, as the mock would: proc_open() drops
+            // an empty variable, and the mock would run without a token.
+            self::checkToken($token, 'n4n-mock: the admin token (' . self::TOKEN_VARIABLE . ')', MockError::class);
+            return $token;
+        }
+        if (($env[self::TOKEN_FILE_VARIABLE] ?? '') === '') {
+            return null;
+        }
+        $token = @\file_get_contents($env[self::TOKEN_FILE_VARIABLE]);
+        if ($token === false) {
+            return null;
+        }
+        // As the mock does: the one line ending a file usually has goes.
+        $token = \str_ends_with($token, "\n") ? \substr($token, 0, -1) : $token;
+        $token = \str_ends_with($token, "\r") ? \substr($token, 0, -1) : $token;
+        if ($token === '') {
+            return null;
+        }
+        self::checkToken($token, 'n4n-mock: the admin token (in the file ' . self::TOKEN_FILE_VARIABLE . ' names)', MockError::class);
+        return $token;
+    }
 
     /** The executable to run: the option, else N4N_MOCK_BIN, else n4n-mock on PATH. */
     private static function findBinary(?string $option): string

@@ -29,6 +29,8 @@ _LOG_TAIL_LINES = 20
 _STOP_GRACE_SECONDS = 5.0
 _ADMIN_TIMEOUT_SECONDS = 30.0
 _MAX_SETTLE_SECONDS = 60.0
+_TOKEN_VARIABLE = "N4N_MOCK_ADMIN_TOKEN"
+_TOKEN_FILE_VARIABLE = "N4N_MOCK_ADMIN_TOKEN_FILE"
 
 Expectation = Dict[str, Any]
 
@@ -134,6 +136,13 @@ class MockServer:
     ``scenario`` and ``scenarios_dir`` become ``--scenario`` and
     ``--scenarios-dir``; ``args`` are extra ``serve`` arguments; ``env`` is
     added to this process's environment for the child.
+
+    ``admin_token`` makes the server ask every admin call for
+    ``Authorization: Bearer <token>``: it reaches the child as
+    ``N4N_MOCK_ADMIN_TOKEN`` (never on its command line) and every admin call
+    of this object sends it. Without it, a token the child gets anyway
+    (``N4N_MOCK_ADMIN_TOKEN``, or the file ``N4N_MOCK_ADMIN_TOKEN_FILE``
+    names, in this process's environment or ``env``) is sent the same way.
     """
 
     def __init__(
@@ -143,12 +152,17 @@ class MockServer:
         args: Sequence[str] = (),
         env: Optional[Mapping[str, str]] = None,
         start_timeout: float = 10.0,
+        admin_token: Optional[str] = None,
     ) -> None:
+        if admin_token is not None:
+            _check_token(admin_token, "admin_token")
         self.scenario = scenario
         self.scenarios_dir = scenarios_dir
         self.args = tuple(args)
         self.env = dict(env or {})
         self.start_timeout = start_timeout
+        self.admin_token = admin_token
+        self._token: Optional[str] = None
         self._url: Optional[str] = None
         self._process: Optional["subprocess.Popen[bytes]"] = None
         self._tmpdir: Optional[str] = None
@@ -160,6 +174,14 @@ class MockServer:
         """Start the server and wait until it answers its health check."""
         if self._process is not None:
             return self
+        child_env = dict(os.environ)
+        child_env.update(self.env)
+        if self.admin_token is not None:
+            # In the environment, where `ps` does not show it; the server
+            # refuses a token and a token file both, so the option wins.
+            child_env[_TOKEN_VARIABLE] = self.admin_token
+            child_env.pop(_TOKEN_FILE_VARIABLE, None)
+        token = _child_token(child_env)
         binary = find_binary()
         tmpdir = tempfile.mkdtemp(prefix="n4n-mock-")
         url_file = os.path.join(tmpdir, "n4n-mock.url")
@@ -170,8 +192,6 @@ class MockServer:
         if self.scenarios_dir is not None:
             command += ["--scenarios-dir", os.fspath(self.scenarios_dir)]
         command += list(self.args)
-        child_env = dict(os.environ)
-        child_env.update(self.env)
         log: IO[bytes] = open(log_path, "wb")
         try:
             process = subprocess.Popen(
@@ -188,6 +208,7 @@ class MockServer:
             log.close()  # the child holds its own descriptor
         self._process = process
         self._tmpdir = tmpdir
+        self._token = token
         self._finalizer = weakref.finalize(self, _terminate, process, tmpdir)
         try:
             self._url = self._wait_ready(url_file)
@@ -233,6 +254,7 @@ class MockServer:
         self._process = None
         self._tmpdir = None
         self._url = None
+        self._token = None
 
     def __enter__(self) -> "MockServer":
         return self.start()
@@ -278,7 +300,7 @@ class MockServer:
         timeout: float = _ADMIN_TIMEOUT_SECONDS,
     ) -> _Answer:
         try:
-            return _request(method, self.url + path, body, timeout)
+            return _request(method, self.url + path, body, timeout, self._token)
         except OSError as error:
             detail = ""
             if self._process is not None and self._process.poll() is not None:
@@ -404,11 +426,58 @@ def _read_url(url_file: str) -> Optional[str]:
         return None
 
 
-def _request(method: str, url: str, body: Any = None, timeout: float = _ADMIN_TIMEOUT_SECONDS) -> _Answer:
+def _check_token(token: str, origin: str) -> None:
+    """Refuse a token no HTTP header can carry as it is (never showing it)."""
+    if not isinstance(token, str):
+        raise TypeError("{} must be a string, not {}".format(origin, type(token).__name__))
+    if not token:
+        raise ValueError("{} must not be empty".format(origin))
+    if not all("!" <= char <= "~" for char in token):
+        raise ValueError(
+            "{} must be printable ASCII without spaces: it goes in an HTTP header".format(origin)
+        )
+
+
+def _child_token(env: Mapping[str, str]) -> Optional[str]:
+    """The admin token the server will read from ``env``, if any.
+
+    An empty or unreadable one is left to the server, which refuses it
+    at start with its own message.
+    """
+    token = env.get(_TOKEN_VARIABLE)
+    origin = _TOKEN_VARIABLE
+    if token is None and env.get(_TOKEN_FILE_VARIABLE):
+        origin = "the file {} names".format(_TOKEN_FILE_VARIABLE)
+        try:
+            with open(env[_TOKEN_FILE_VARIABLE], encoding="utf-8") as f:
+                token = f.read()
+        except (OSError, ValueError):
+            return None
+        # As the server does: the one line ending a file usually has goes.
+        token = token[:-1] if token.endswith("\n") else token
+        token = token[:-1] if token.endswith("\r") else token
+    if not token:
+        return None
+    try:
+        _check_token(token, "the admin token ({})".format(origin))
+    except ValueError as error:
+        raise MockError(str(error)) from None
+    return token
+
+
+def _request(
+    method: str,
+    url: str,
+    body: Any = None,
+    timeout: float = _ADMIN_TIMEOUT_SECONDS,
+    token: Optional[str] = None,
+) -> _Answer:
     data = None if body is None else json.dumps(body).encode("utf-8")
     request = urllib.request.Request(url, data=data, method=method)
     if data is not None:
         request.add_header("Content-Type", "application/json")
+    if token is not None:
+        request.add_header("Authorization", "Bearer " + token)
     try:
         with _OPENER.open(request, timeout=timeout) as response:
             return _Answer(response.status, response.headers, response.read())

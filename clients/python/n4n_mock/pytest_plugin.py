@@ -7,6 +7,10 @@ switched to the test's scenario: the ``n4n_mock(scenario=...)`` marker's,
 else ``--n4n-mock-scenario`` (or the ``n4n_mock_scenario`` ini option),
 else ``default``. So each test's ``verify`` counts its own calls only.
 
+``--n4n-mock-admin-token`` (or the ``n4n_mock_admin_token`` ini option) starts
+it with that admin token; without them, an ``N4N_MOCK_ADMIN_TOKEN`` in the
+environment is used (see :class:`~n4n_mock.MockServer`).
+
 To start the server otherwise (your own scenarios, a receiver's address),
 override the session fixture in your ``conftest.py``::
 
@@ -37,6 +41,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="n4n-mock scenario for tests without an n4n_mock marker (default: default)",
     )
     parser.addini("n4n_mock_scenario", "n4n-mock scenario for tests without an n4n_mock marker")
+    group.addoption(
+        "--n4n-mock-admin-token",
+        dest="n4n_mock_admin_token",
+        default=None,
+        metavar="TOKEN",
+        help="admin token for the n4n-mock server (default: N4N_MOCK_ADMIN_TOKEN, else none)",
+    )
+    parser.addini("n4n_mock_admin_token", "admin token for the n4n-mock server")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,9 +71,10 @@ def _scenario(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def n4n_mock_server() -> Iterator[MockServer]:
+def n4n_mock_server(pytestconfig: pytest.Config) -> Iterator[MockServer]:
     """The session's n4n-mock server, as it is (not reset)."""
-    with MockServer() as server:
+    token = pytestconfig.getoption("n4n_mock_admin_token") or pytestconfig.getini("n4n_mock_admin_token")
+    with MockServer(admin_token=token or None) as server:
         yield server
 
 

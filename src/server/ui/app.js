@@ -18,6 +18,7 @@
   const CONVERSION_FIELDS = ["click_hash", "amount", "payout", "trans_type", "orderid", "subscription_id"];
   const KEY_USERNAME = "n4n-mock.api-username";
   const KEY_API_KEY = "n4n-mock.api-key";
+  const KEY_ADMIN_TOKEN = "n4n-mock.admin-token";
 
   const IDENTIFIERS = ["transaction_hash", "orderid", "click_hash", "transactionid"];
   // What every event may carry onto the transaction it appends.
@@ -71,17 +72,80 @@
     return node;
   }
 
+  // An admin call (every path under /__mock/). With an admin token kept, it
+  // goes as `Authorization: Bearer`; one the mock refuses for want of the
+  // token (401, X-Mock-Error: admin-token) waits for the token form, then is
+  // sent again.
   async function call(method, path, body) {
-    const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
-    if (body !== undefined) {
-      init.headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
+    for (;;) {
+      const sent = adminToken;
+      const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
+      if (sent) init.headers["Authorization"] = "Bearer " + sent;
+      if (body !== undefined) {
+        init.headers["Content-Type"] = "application/json";
+        init.body = JSON.stringify(body);
+      }
+      const response = await fetch(path, init);
+      const text = await response.text();
+      if (response.status === 401 && response.headers.get("X-Mock-Error") === "admin-token") {
+        await tokenFor(sent);
+        continue;
+      }
+      let json = null;
+      try { json = JSON.parse(text); } catch (_) { json = null; }
+      return { status: response.status, json, text };
     }
-    const response = await fetch(path, init);
-    const text = await response.text();
-    let json = null;
-    try { json = JSON.parse(text); } catch (_) { json = null; }
-    return { status: response.status, json, text };
+  }
+
+  // ---- admin token --------------------------------------------------------
+
+  // The token the admin calls carry: typed once in the form, kept in the
+  // tab's session storage like the API credentials, never in the address,
+  // a cookie or the browser's console.
+  let adminToken = storageGet(KEY_ADMIN_TOKEN);
+  let tokenAsked = null;   // the form's promise while it shows
+
+  // Settles once a token other than `refused` (the one a call just carried)
+  // is there to try: at once if one came meanwhile, else when the form is
+  // sent. Every call refused meanwhile waits on the same form.
+  function tokenFor(refused) {
+    if (tokenAsked) return tokenAsked;
+    if (adminToken !== refused) return Promise.resolve();
+    if (refused) {
+      adminToken = "";
+      storageDrop(KEY_ADMIN_TOKEN);
+    }
+    tokenAsked = new Promise((resolve) => {
+      const panel = $("admin-token-panel");
+      const form = $("admin-token-form");
+      const input = $("admin-token");
+      const message = $("admin-token-message");
+      message.textContent = refused ? "The mock refused that token. Type it again." : "";
+      message.hidden = !refused;
+      panel.hidden = false;
+      input.value = "";
+      input.focus();
+      const submitted = (event) => {
+        event.preventDefault();
+        const token = input.value;
+        if (token === "") {
+          message.textContent = "Type the token the mock was started with.";
+          message.hidden = false;
+          input.focus();
+          return;
+        }
+        form.removeEventListener("submit", submitted);
+        input.value = "";
+        panel.hidden = true;
+        adminToken = token;
+        storageSet(KEY_ADMIN_TOKEN, token);
+        tokenAsked = null;
+        resolve();
+      };
+      form.addEventListener("submit", submitted);
+    });
+    connected(true);
+    return tokenAsked;
   }
 
   // ---- connection line ----------------------------------------------------
@@ -89,7 +153,11 @@
   let lastFailure = null;
   function connected(ok, why) {
     const line = $("connection");
-    if (ok) {
+    if (ok && tokenAsked) {
+      lastFailure = null;
+      line.textContent = "Connected to " + location.host + "; it asks for its admin token.";
+      line.classList.remove("down");
+    } else if (ok) {
       lastFailure = null;
       line.textContent = "Connected to " + location.host + "; the journal is read every "
         + JOURNAL_EVERY_MS / 1000 + " s, the postbacks every " + POSTBACKS_EVERY_MS / 1000
@@ -397,6 +465,9 @@
   }
   function storageSet(key, value) {
     try { sessionStorage.setItem(key, value); } catch (_) { /* storage off: keep it in the field only */ }
+  }
+  function storageDrop(key) {
+    try { sessionStorage.removeItem(key); } catch (_) { /* storage off: nothing kept */ }
   }
 
   function currentAction() {
