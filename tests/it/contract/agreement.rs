@@ -242,9 +242,10 @@ async fn the_served_document_lists_the_loaded_scenarios_for_the_header_and_the_s
         schemas["ScenarioName"]["enum"],
         json!(["default", "lifecycle"])
     );
-    let header = &document["components"]["parameters"]["MockScenario"]["schema"];
     assert_eq!(
-        header["anyOf"],
-        json!([{"$ref": "#/components/schemas/ScenarioName"}, {"const": ""}])
+        schemas["ScenarioHeader"]["enum"],
+        json!(["", "default", "lifecycle"])
     );
+    let header = &document["components"]["parameters"]["MockScenario"]["schema"];
+    assert_eq!(header["$ref"], "#/components/schemas/ScenarioHeader");
 }
