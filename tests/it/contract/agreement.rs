@@ -242,9 +242,9 @@ async fn the_served_document_lists_the_loaded_scenarios_for_the_header_and_the_s
     let names: Vec<&str> = n4n_mock::Scenario::builtin_names().collect();
     assert!(names.contains(&"lifecycle"));
     assert_eq!(schemas["ScenarioName"]["enum"], json!(names));
+    let mut header_names = vec![""];
+    header_names.extend(&names);
+    assert_eq!(schemas["ScenarioHeader"]["enum"], json!(header_names));
     let header = &document["components"]["parameters"]["MockScenario"]["schema"];
-    assert_eq!(
-        header["anyOf"],
-        json!([{"$ref": "#/components/schemas/ScenarioName"}, {"const": ""}])
-    );
+    assert_eq!(header["$ref"], "#/components/schemas/ScenarioHeader");
 }

@@ -6,6 +6,7 @@
 //! - `document`: the OpenAPI document, its responses resolved, schemas validated.
 //! - `probes`: a generated request for every row of the error table, per scenario.
 //! - `openapi`: the tests of the document against the server.
+//! - `shapes`: the shapes of the document client generators take whole.
 //! - `postbacks`: the document on conversions, postbacks and the `webhooks`
 //!   a receiver is sent, against its own shape and a running mock.
 //! - `record`, `verify`: the two commands, as the binary.
@@ -19,6 +20,7 @@ mod postbacks;
 mod probes;
 mod record;
 mod schemathesis;
+mod shapes;
 mod verify;
 
 use std::process::{Command, Output};

@@ -272,7 +272,10 @@ async fn the_document_is_served_at_mock_openapi_yaml() {
     // The file as it is, but for the names of the scenarios loaded.
     let served: Value = serde_saphyr::from_str(&answer.body).expect("YAML");
     let mut expected: Value = serde_saphyr::from_str(&file).expect("YAML");
-    expected["components"]["schemas"]["ScenarioName"]["enum"] = Value::Array(names);
+    expected["components"]["schemas"]["ScenarioName"]["enum"] = Value::Array(names.clone());
+    // `X-Mock-Scenario` takes the same names, and the empty value.
+    let header = std::iter::once(json!("")).chain(names).collect();
+    expected["components"]["schemas"]["ScenarioHeader"]["enum"] = Value::Array(header);
     assert_eq!(served, expected);
 }
 
@@ -286,6 +289,9 @@ fn the_document_names_the_bundled_scenarios() {
     bundled.sort();
     let listed = &document.at("#/components/schemas/ScenarioName")["enum"];
     assert_eq!(*listed, json!(bundled));
+    let header = &document.at("#/components/schemas/ScenarioHeader")["enum"];
+    bundled.insert(0, String::new());
+    assert_eq!(*header, json!(bundled));
 }
 
 /// The seven actions of the transaction lifecycle: path, its one method, its
