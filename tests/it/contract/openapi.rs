@@ -156,6 +156,7 @@ async fn every_admin_answer_validates_against_the_document() {
         ("GET", "/__mock/verify", None),
         ("DELETE", "/__mock/requests", None),
         ("POST", "/__mock/reset", None),
+        ("GET", "/__mock/metrics", None),
         ("DELETE", "/__mock/health", None),
         ("GET", "/__mock/nope", None),
     ];
@@ -190,7 +191,7 @@ async fn every_admin_answer_validates_against_the_document() {
         statuses,
         [
             200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 400, 200, 200, 200, 422, 400,
-            405, 200, 200, 405, 404
+            405, 200, 200, 200, 405, 404
         ],
         "{seen:?}"
     );
