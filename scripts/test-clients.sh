@@ -137,6 +137,7 @@ for client in hey-api openapi-fetch; do
   dir=$work/$client
   mkdir -p "$dir/src"
   cp "$root/tests/clients/$client/main.ts" "$dir/src/main.ts"
+  cp "$root/tests/clients/shared.ts" "$dir/src/shared.ts"
   cp "$root/tests/clients/tsconfig.json" "$dir/tsconfig.json"
   ln -s "$tools/node_modules" "$dir/node_modules"
   if [ "$client" = hey-api ]; then

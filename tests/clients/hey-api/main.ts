@@ -21,22 +21,15 @@ import {
 } from './generated';
 import type { ClickDetail, ErrorEnvelope, EventApplied, ScenarioName, Switched } from './generated';
 
-const API_KEY = '44b5498dbcb481a0d00b404c0169af62';
-const USERNAME = 'n4n_admin';
-const EXAMPLE_CLICK = '35b71a300115be9.16738986';
-// The README walk-through's click and its one sale, in the scenario `lifecycle`.
-const LIFECYCLE_CLICK = 'a1c0ffee0000001.10000001';
-const LIFECYCLE_SALE = 'a1c0ffee0000002.10000002';
-
-function check(condition: boolean, what: string, got?: unknown): asserts condition {
-  if (!condition) {
-    throw new Error(`${what}; got ${JSON.stringify(got)}`);
-  }
-}
-
-function status(response: Response | undefined, expected: number, what: string): void {
-  check(response?.status === expected, `${what}: status ${expected}`, response?.status);
-}
+import {
+  API_KEY,
+  EXAMPLE_CLICK,
+  LIFECYCLE_CLICK,
+  LIFECYCLE_SALE,
+  USERNAME,
+  check,
+  status,
+} from './shared';
 
 // The 200 of a lookup is `ClickDetail | ErrorEnvelope | CapturedBody`, and a
 // captured body is any JSON (`unknown`), so the answer is narrowed to the
