@@ -120,8 +120,8 @@ fn unknown_key_at_the_top_level_is_located_at_the_key() {
 
     assert_eq!(
         problem,
-        "tests/data/unknown-key-at-top-level.yaml:4:1: unknown key `click` at the top level \
-         (expected one of: name, description, now, credentials, allowed_ips, errors, latency_ms, \
+        "tests/data/unknown-key-at-top-level.yaml:4:1: unknown key `click` at the top level; \
+         did you mean `clicks`? (expected one of: name, description, now, credentials, allowed_ips, errors, latency_ms, \
          faults, rate_limit, postbacks, include, clicks, transactions)"
     );
 }
@@ -132,8 +132,8 @@ fn unknown_key_in_a_click_is_located_at_the_key() {
 
     assert!(
         problem.starts_with(
-            "tests/data/unknown-key-in-click.yaml:6:5: unknown key `clik_hash` in a click \
-             (expected one of: click_hash, time, loginid, "
+            "tests/data/unknown-key-in-click.yaml:6:5: unknown key `clik_hash` in a click; \
+             did you mean `click_hash`? (expected one of: click_hash, time, loginid, "
         ),
         "{problem}"
     );
@@ -146,7 +146,7 @@ fn unknown_key_in_a_transaction_is_located_at_the_key() {
     assert!(
         problem.starts_with(
             "tests/data/unknown-key-in-transaction.yaml:9:5: unknown key `order_id` in a \
-             transaction (expected one of: transaction_hash, "
+             transaction; did you mean `orderid`? (expected one of: transaction_hash, "
         ),
         "{problem}"
     );
@@ -158,8 +158,8 @@ fn unknown_key_in_a_payout_is_located_at_the_key() {
 
     assert_eq!(
         problem,
-        "tests/data/unknown-key-in-payout.yaml:11:9: unknown key `ammount` in a payout \
-         (expected one of: type, loginid, username, amount)"
+        "tests/data/unknown-key-in-payout.yaml:11:9: unknown key `ammount` in a payout; \
+         did you mean `amount`? (expected one of: type, loginid, username, amount)"
     );
 }
 
@@ -181,7 +181,7 @@ fn unknown_key_in_an_error_override_is_located_at_the_key() {
     assert_eq!(
         problem,
         "tests/data/unknown-key-in-error-override.yaml:5:28: unknown key `mesage` in \
-         `errors.not_found` (expected one of: status, message)"
+         `errors.not_found`; did you mean `message`? (expected one of: status, message)"
     );
 }
 

@@ -335,7 +335,7 @@ mod tests {
         assert_eq!(in_order_problems, parallel_problems);
         assert_eq!(
             in_order_problems[0].to_string(),
-            "s.json:8:42: unknown key `loginidd` in a click (expected one of: click_hash, time, \
+            "s.json:8:42: unknown key `loginidd` in a click; did you mean `loginid`? (expected one of: click_hash, time, \
              loginid, username, offerid, landing_pageid, campaignid, creativeid, subid1, subid2, \
              external_clickid, ip, country, referrer, user_agent, response, latency_ms, fault, extra)"
         );

@@ -295,10 +295,13 @@ impl Reader<'_> {
     }
 
     fn unknown_key(&mut self, key: &Key, allowed: &[&str], place: &str) {
+        let meant = closest(&key.name, allowed)
+            .map(|meant| format!("; did you mean `{meant}`?"))
+            .unwrap_or_default();
         self.problem(
             key.at,
             format!(
-                "unknown key `{}` {place} (expected one of: {})",
+                "unknown key `{}` {place}{meant} (expected one of: {})",
                 key.name,
                 allowed.join(", ")
             ),
@@ -708,5 +711,60 @@ pub(super) fn describe(node: &Yaml) -> String {
     match &node.kind {
         YamlKind::Scalar(s) => format!("`{}`", s.text),
         _ => node.shape().to_string(),
+    }
+}
+
+/// The one of `allowed` that `typed` most likely meant: the nearest by
+/// edits (a letter added, dropped, changed, or two swapped), if it is
+/// within a third of the longer name's length, and no other is as near.
+fn closest<'a>(typed: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    let mut best: Option<(usize, &'a str)> = None;
+    let mut tie = false;
+    for candidate in allowed {
+        let distance = strsim::damerau_levenshtein(typed, candidate);
+        let limit = typed.chars().count().max(candidate.chars().count()) / 3;
+        if distance == 0 || distance > limit.max(1) {
+            continue;
+        }
+        match best {
+            Some((nearest, _)) if distance > nearest => {}
+            Some((nearest, _)) if distance == nearest => tie = true,
+            _ => {
+                best = Some((distance, candidate));
+                tie = false;
+            }
+        }
+    }
+    best.filter(|_| !tie).map(|(_, name)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    const CLICK: [&str; 6] = [
+        "click_hash",
+        "time",
+        "loginid",
+        "offerid",
+        "subid1",
+        "subid2",
+    ];
+
+    #[test]
+    fn a_key_an_edit_or_two_away_is_suggested() {
+        assert_eq!(closest("offreid", &CLICK), Some("offerid"));
+        assert_eq!(closest("loginidd", &CLICK), Some("loginid"));
+        assert_eq!(closest("clickhash", &CLICK), Some("click_hash"));
+        assert_eq!(closest("tme", &CLICK), Some("time"));
+    }
+
+    #[test]
+    fn nothing_is_suggested_when_none_is_near_or_two_are_as_near() {
+        assert_eq!(closest("referer_url", &CLICK), None);
+        assert_eq!(closest("x", &CLICK), None);
+        // `subid3` is one edit from both `subid1` and `subid2`.
+        assert_eq!(closest("subid3", &CLICK), None);
+        assert_eq!(closest("time", &CLICK), None, "a known key is no typo");
     }
 }
