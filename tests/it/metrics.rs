@@ -102,6 +102,13 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
             expected
         );
     }
+    // Six pings in `rate-limited` (five a window): the sixth refused.
+    for expected in [200, 200, 200, 200, 200, 429] {
+        assert_eq!(
+            lookup(&server, "/api/service/ping", Some("rate-limited")).await,
+            expected
+        );
+    }
     // A postback that fails (refused, no retry), then one to a target put
     // through the admin API (its name is a request's: not a label).
     sale(&server).await;
@@ -133,7 +140,7 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
 
     let (page, metrics) = scrape(&server).await;
     let requests = "n4n_mock_requests_total";
-    let expected: [(&str, &str, &str, f64); 7] = [
+    let expected: [(&str, &str, &str, f64); 9] = [
         ("clickDetail", "200", "default", 2.0),
         ("clickDetails", "200", "default", 1.0),
         ("clickDetail", "401", "locked", 1.0),
@@ -141,6 +148,8 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
         ("clickDetail", "400", "", 1.0),
         ("ping", "200", "flaky", 2.0),
         ("ping", "503", "flaky", 1.0),
+        ("ping", "200", "rate-limited", 5.0),
+        ("ping", "429", "rate-limited", 1.0),
     ];
     for (operation, status, scenario, n) in expected {
         let labels = [
@@ -168,7 +177,7 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
         ("clickDetail", 4.0),
         ("clickDetails", 1.0),
         ("unknown", 1.0),
-        ("ping", 3.0),
+        ("ping", 9.0),
     ] {
         assert_eq!(
             value(&metrics, durations, &[("operation", operation)]),
@@ -184,6 +193,15 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
         ),
         Some(1.0)
     );
+    assert_eq!(
+        value(
+            &metrics,
+            "n4n_mock_faults_total",
+            &[("kind", "rate_limit"), ("scenario", "rate-limited")]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(count(&metrics, "n4n_mock_faults_total"), 2, "{page}");
     let postbacks = "n4n_mock_postbacks_total";
     for target in ["gone", "(replaced)"] {
         let labels = [("target", target), ("event", "sale"), ("state", "failed")];
@@ -199,7 +217,7 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
             Some(n)
         );
     }
-    assert_eq!(value(&metrics, "n4n_mock_journal_entries", &[]), Some(9.0));
+    assert_eq!(value(&metrics, "n4n_mock_journal_entries", &[]), Some(15.0));
     assert!(value(&metrics, "n4n_mock_journal_bytes", &[]).is_some_and(|b| b > 0.0));
     assert_eq!(
         value(
