@@ -6,10 +6,11 @@
 //! as the image's user, with the image's environment (a port other than
 //! the default given as `-e N4N_MOCK_PORT=...` would be).
 //!
-//! Building the image takes minutes, so these tests build it only when
-//! `N4N_MOCK_IMAGE_TEST=1` (as `.ci/run` sets); they then fail when podman,
-//! root (for `chroot`) or the static build's tools are missing. Otherwise
-//! each passes at once and says it was skipped.
+//! Building the image takes minutes and needs podman, root (for `chroot`)
+//! and the static build's tools, so these tests are ignored by a plain
+//! `cargo test` (which counts them as ignored, not passed) and run with
+//! `cargo test --test it image:: -- --ignored`, as `.ci/run` does. They fail
+//! when something they need is missing.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -44,37 +45,27 @@ struct ExportedImage {
     size: u64,
 }
 
-static IMAGE: OnceLock<Result<Option<ExportedImage>, String>> = OnceLock::new();
+static IMAGE: OnceLock<Result<ExportedImage, String>> = OnceLock::new();
 
-/// The exported image, `None` when these tests are not asked for. Every
-/// test shares one build.
-fn image() -> Option<&'static ExportedImage> {
+/// The exported image. Every test shares one build.
+fn image() -> &'static ExportedImage {
     match IMAGE.get_or_init(build_and_export) {
-        Ok(Some(image)) => Some(image),
-        Ok(None) => {
-            eprintln!(
-                "skipped: set N4N_MOCK_IMAGE_TEST=1 to build the image and run it under chroot"
-            );
-            None
-        }
+        Ok(image) => image,
         Err(why) => panic!("{why}"),
     }
 }
 
-fn build_and_export() -> Result<Option<ExportedImage>, String> {
-    if std::env::var("N4N_MOCK_IMAGE_TEST").as_deref() != Ok("1") {
-        return Ok(None);
-    }
+fn build_and_export() -> Result<ExportedImage, String> {
     for tool in ["podman", "chroot", "tar"] {
         if find_program(tool).is_none() {
-            return Err(format!("N4N_MOCK_IMAGE_TEST=1 but `{tool}` is not on PATH"));
+            return Err(format!("the image tests need `{tool}` on PATH"));
         }
     }
     let uid = std::os::unix::fs::MetadataExt::uid(
         &std::fs::metadata("/proc/self").map_err(|e| format!("/proc/self: {e}"))?,
     );
     if uid != 0 {
-        return Err("N4N_MOCK_IMAGE_TEST=1 needs root, for chroot".to_string());
+        return Err("the image tests need root, for chroot".to_string());
     }
 
     let built = Command::new("bash")
@@ -156,7 +147,7 @@ fn build_and_export() -> Result<Option<ExportedImage>, String> {
     )?;
     let _ = std::fs::remove_file(&tarball);
 
-    Ok(Some(ExportedImage {
+    Ok(ExportedImage {
         reference,
         root: root_dir,
         env,
@@ -165,7 +156,7 @@ fn build_and_export() -> Result<Option<ExportedImage>, String> {
         health_test,
         exposed_ports,
         size: image["Size"].as_u64().unwrap_or(u64::MAX),
-    }))
+    })
 }
 
 /// Runs `program` with `args`, or says how it failed.
@@ -268,8 +259,10 @@ fn blocking<T>(future: impl std::future::Future<Output = T>) -> T {
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_serves_the_api_page_example_on_the_port_it_is_given() {
-    let Some(image) = image() else { return };
+    let image = image();
     let port = free_port();
 
     let server = image.serve(port);
@@ -297,8 +290,10 @@ fn the_image_serves_the_api_page_example_on_the_port_it_is_given() {
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_health_check_passes_on_a_non_default_port_and_fails_once_the_mock_stops() {
-    let Some(image) = image() else { return };
+    let image = image();
     let port = free_port();
     let server = image.serve(port);
 
@@ -316,8 +311,10 @@ fn the_image_health_check_passes_on_a_non_default_port_and_fails_once_the_mock_s
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_holds_the_bundled_scenarios_and_serves_them() {
-    let Some(image) = image() else { return };
+    let image = image();
     let port = free_port();
 
     let server = image.serve(port);
@@ -353,8 +350,10 @@ fn the_image_holds_the_bundled_scenarios_and_serves_them() {
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_has_no_shell() {
-    let Some(image) = image() else { return };
+    let image = image();
 
     for shell in ["/bin/sh", "/bin/bash", "/bin/busybox", "/usr/bin/sh"] {
         assert!(
@@ -366,8 +365,10 @@ fn the_image_has_no_shell() {
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_is_at_most_25_mb() {
-    let Some(image) = image() else { return };
+    let image = image();
 
     assert!(
         image.size <= MAX_IMAGE_BYTES,
@@ -378,8 +379,10 @@ fn the_image_is_at_most_25_mb() {
 }
 
 #[test]
+#[ignore = "builds the container image with podman and runs it under chroot (minutes, \
+            needs root): run with `cargo test --test it image:: -- --ignored`, as .ci/run does"]
 fn the_image_runs_the_binary_as_a_non_root_user_listening_on_8080_for_others() {
-    let Some(image) = image() else { return };
+    let image = image();
 
     let uid = image.user.split(':').next().unwrap_or_default();
     assert!(

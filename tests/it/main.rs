@@ -12,6 +12,7 @@ mod determinism;
 mod error_table;
 mod faults;
 mod generate;
+mod ignored;
 mod image;
 mod journal;
 mod json_files;
