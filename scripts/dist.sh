@@ -5,8 +5,8 @@
 #   dist/n4n-mock-VERSION-x86_64-unknown-linux-musl.tar.gz.sha256
 #
 # holding one folder of that name: the binary, the bundled scenarios and
-# fixtures (so `--scenario NAME` works from inside it), README.md and
-# openapi.yaml. The .sha256 file is in `sha256sum` format:
+# fixtures (so `--scenario NAME` works from inside it), README.md, the
+# guides it links to (docs/), the licences, CHANGELOG.md and openapi.yaml. The .sha256 file is in `sha256sum` format:
 #
 #   sha256sum -c n4n-mock-VERSION-x86_64-unknown-linux-musl.tar.gz.sha256
 #
@@ -31,11 +31,13 @@ out=$(cd "$out" && pwd)
 
 stage=$(mktemp -d -t n4n-dist.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/$name/scenarios" "$stage/$name/fixtures"
+mkdir -p "$stage/$name/scenarios" "$stage/$name/fixtures" "$stage/$name/docs/ui"
 install -m 0755 "$binary" "$stage/$name/n4n-mock"
 install -m 0644 scenarios/*.yaml "$stage/$name/scenarios/"
 install -m 0644 fixtures/*.yaml "$stage/$name/fixtures/"
-install -m 0644 README.md openapi.yaml "$stage/$name/"
+install -m 0644 README.md CHANGELOG.md LICENSE-MIT LICENSE-APACHE openapi.yaml "$stage/$name/"
+install -m 0644 docs/*.md "$stage/$name/docs/"
+install -m 0644 docs/ui/*.png "$stage/$name/docs/ui/"
 
 # The commit's time, so that rebuilding the same commit gives the same bytes.
 epoch=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}

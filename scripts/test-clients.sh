@@ -88,7 +88,7 @@ trap finish EXIT
 
 step "the mock"
 # The bundled scenarios: `default` (the API page's example click) is
-# active, `lifecycle` (the README walk-through) named per request.
+# active, `lifecycle` (the walk-through of docs/lifecycle.md) named per request.
 "$bin" serve --port 0 --scenarios-dir "$root/scenarios" --url-file "$work/url" \
   >"$work/mock.log" 2>&1 &
 mock_pid=$!

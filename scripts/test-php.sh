@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The PHP helper's tests (tests/php) and the README's PHP example
+# The PHP helper's tests (tests/php) and the PHP example of docs/test-suites.md
 # (examples/php), run the way a user gets the helper: installed with Composer
 # from clients/php (a path repository; Packagist is off) into a project in a
 # temporary folder outside this repository, then Debian's phpunit with that

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A Rust test suite outside this repository, depending on n4n-mock by path as
-# the README's "From a Rust test suite" says: it runs the README's example
+# "From a Rust test suite" in docs/test-suites.md says: it runs its example
 # (examples/rust/click_detail.rs, verbatim) and a lifecycle test that names a
 # bundled scenario (tests/rust-suite/lifecycle.rs), from a folder with no
 # scenarios of its own.

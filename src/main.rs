@@ -3,7 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use n4n_mock::cli::Cli;
 
 // The static (musl) build allocates with mimalloc: musl's allocator puts every
@@ -16,7 +15,7 @@ use n4n_mock::cli::Cli;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     // Held to the end: dropping it writes the log lines still queued.
     let _logs = n4n_mock::init_logging(cli.log_format());
     match n4n_mock::run(cli) {

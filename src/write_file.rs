@@ -70,7 +70,9 @@ pub fn write_atomically_with(
     // another account, a container's say.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let temporary = builder.tempfile_in(&folder)?;
+    let temporary = builder
+        .tempfile_in(&folder)
+        .map_err(without_temporary_name)?;
     // A file replaced keeps its permissions.
     if options.replace
         && let Ok(old) = std::fs::metadata(path)
@@ -101,6 +103,17 @@ pub fn write_atomically_with(
 /// Writes `text` to `path`, atomically, replacing a file already there.
 pub fn write_text_atomically(path: &Path, text: &str) -> io::Result<()> {
     write_atomically(path, |out| out.write_all(text.as_bytes()))
+}
+
+/// The error of a temporary file that could not be created, without its
+/// name: tempfile adds `at path "dir/.NAME.x1Y2z3.tmp"`, a name the user
+/// never gave, where the callers name the file the user asked for.
+fn without_temporary_name(err: io::Error) -> io::Error {
+    let text = err.to_string();
+    match text.rfind(" at path ") {
+        Some(at) => io::Error::new(err.kind(), &text[..at]),
+        None => err,
+    }
 }
 
 /// The temporary file, failing every write once `stop` is set.
@@ -264,6 +277,21 @@ mod tests {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o640);
+    }
+
+    #[test]
+    fn a_folder_that_is_not_there_fails_without_naming_the_temporary_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("missing").join("out.yaml");
+
+        let err = write_text_atomically(&path, "text").expect_err("no folder");
+
+        assert_eq!(err.kind(), io::ErrorKind::NotFound);
+        let text = err.to_string();
+        assert!(
+            !text.contains(".tmp") && !text.contains("out.yaml"),
+            "{text}"
+        );
     }
 
     #[test]

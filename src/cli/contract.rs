@@ -118,7 +118,7 @@ pub struct VerifyArgs {
     pub lookups: LookupArgs,
 
     /// Also look up every click of this scenario (a name of the scenarios
-    /// folder, or a YAML file) by its `click_hash`.
+    /// folder, or a YAML or JSON file) by its `click_hash`.
     #[arg(long, value_name = "NAME|FILE")]
     pub scenario: Option<String>,
 

@@ -1,13 +1,15 @@
-//! The command line: `serve` (the default), `scenarios`, `validate`, `wait`
-//! and `generate`.
+//! The command line: `serve` (the default), `scenarios`, `validate`, `wait`,
+//! `generate`, `convert`, `record` and `verify`.
 
 mod contract;
+mod env_source;
 mod shared;
 
+use std::ffi::OsString;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::server::admin_token::AdminToken;
 
@@ -16,7 +18,7 @@ pub use shared::{OutArgs, ScenariosFolder};
 
 /// Mock server for the NATS for Networks REST API: answers
 /// `GET /api/transaction/click_detail` from clicks and transactions kept in
-/// YAML scenarios, the same bytes for the same request, every time.
+/// YAML or JSON scenarios, the same bytes for the same request, every time.
 #[derive(Debug, Parser)]
 #[command(
     name = "n4n-mock",
@@ -28,6 +30,7 @@ pub use shared::{OutArgs, ScenariosFolder};
         n4n-mock --scenario lifecycle   serve the bundled `lifecycle` scenario\n  \
         n4n-mock scenarios              list the scenarios there are\n  \
         n4n-mock validate               check every scenario file\n  \
+        n4n-mock convert big.yaml --out big.json   the same scenario as JSON, which loads faster\n  \
         n4n-mock wait --timeout 30s     wait until the mock on 127.0.0.1:8080 answers\n  \
         n4n-mock --port 0 --url-file mock.url &   then   URL=$(n4n-mock wait --url-file mock.url)\n\n\
         Exit codes: 0 clean stop or all valid; 1 problems found or a runtime failure \
@@ -45,6 +48,18 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// The process's command line, read as [`Parser::parse`] reads it, but
+    /// a value refused that came from an environment variable, not a flag,
+    /// is said to: `invalid value 'abc' for '--port <N>' (from the
+    /// environment variable N4N_MOCK_PORT)`. Help, the version and errors
+    /// are printed, and the process exits, as clap does.
+    pub fn parse_args() -> Cli {
+        Cli::try_parse().unwrap_or_else(|err| {
+            let args: Vec<OsString> = std::env::args_os().collect();
+            env_source::name_variable(err, Cli::command(), &args).exit()
+        })
+    }
+
     /// The log format asked for, whether `serve` is named or implied.
     pub fn log_format(&self) -> LogFormat {
         match &self.command {
@@ -71,6 +86,9 @@ pub enum Command {
     /// Write a valid scenario of N generated clicks, the same bytes for the
     /// same arguments (for load tests and benchmarks).
     Generate(GenerateArgs),
+    /// Write a scenario or fixture file as JSON, which loads several times
+    /// faster: checked first, keys in file order, values spelled as written.
+    Convert(ConvertArgs),
     /// Record a live server's answers into a scenario (bodies verbatim, errors kept, never the api-key).
     Record(RecordArgs),
     /// Compare a live server's answers with the contract; exit 0 no drift, 1 drift, 2 unreachable.
@@ -81,7 +99,7 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Scenario to serve: a name (a bundled scenario built into the binary,
-    /// or one of the scenarios folder), or the path of a YAML file.
+    /// or one of the scenarios folder), or the path of a YAML or JSON file.
     #[arg(
         long,
         env = "N4N_MOCK_SCENARIO",
@@ -248,6 +266,20 @@ pub struct GenerateArgs {
     /// otherwise.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<ScenarioFormat>,
+
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+/// Options of `convert`.
+#[derive(Debug, Clone, Args)]
+pub struct ConvertArgs {
+    /// The scenario or fixture file to convert (`.json` is refused: it is
+    /// JSON already). It is checked as it loads (a fixture as a scenario
+    /// including it would check it) and refused with every problem if it
+    /// does not; its includes are kept as written, its comments dropped.
+    #[arg(value_name = "FILE")]
+    pub input: PathBuf,
 
     #[command(flatten)]
     pub out: OutArgs,

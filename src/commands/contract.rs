@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use super::error::{CliError, EXIT_FAILURE, EXIT_OK};
 use super::out;
-use super::shared::{Threads, catalog_failure, chosen_scenario, runtime};
+use super::shared::{Threads, catalog_failure, chosen_scenario, runtime, unknown_scenario};
 use crate::cli::{RecordArgs, ReportFormat, UpstreamArgs, VerifyArgs};
 use crate::contract::lifecycle::{self, Probe};
 use crate::contract::record::{self, Recorded};
@@ -227,12 +227,7 @@ fn scenario_lookups(value: &str, source: CatalogSource) -> Result<Vec<Lookup>, C
         Active::File(path) => catalog.loaded_from(path),
         Active::Named(name) => catalog.get(name),
     }
-    .ok_or_else(|| {
-        CliError::Usage(format!(
-            "unknown scenario `{value}`; available scenarios: {}",
-            catalog.names().join(", ")
-        ))
-    })?;
+    .ok_or_else(|| unknown_scenario(value, &catalog.names(), &source))?;
     Ok(scenario
         .clicks()
         .click_hashes()

@@ -1,6 +1,7 @@
 //! The one way a subcommand fails, and the exit codes, shared by every
 //! subcommand: `main` prints the error once, whole, and exits with its code.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::scenario::LoadError;
@@ -10,8 +11,9 @@ pub const EXIT_OK: u8 = 0;
 /// `validate` found problems, `verify` found drift, or something failed
 /// while running: a port in use, a file that cannot be written, a deadline.
 pub const EXIT_FAILURE: u8 = 1;
-/// Bad usage, an unknown scenario, a scenario that does not load, an
-/// `--out` that exists without `--force`, an upstream that cannot be reached.
+/// Bad usage, an unknown scenario, a scenario (or a file to `convert`)
+/// that does not load, an `--out` that exists without `--force`, an
+/// upstream that cannot be reached.
 pub const EXIT_USAGE: u8 = 2;
 
 /// Why a subcommand stopped short. Its text is what `main` prints on
@@ -28,6 +30,20 @@ pub enum CliError {
         s = if .0.problems.len() == 1 { "" } else { "s" }
     )]
     Scenarios(LoadError),
+    /// A file `convert` refused, as it does not load: every problem, then
+    /// how many.
+    #[error(
+        "{error}\nerror: {shown} does not load, so it was not converted ({count} problem{s})",
+        shown = .path.display(),
+        count = .error.problems.len(),
+        s = if .error.problems.len() == 1 { "" } else { "s" }
+    )]
+    NotConverted {
+        /// The file named.
+        path: PathBuf,
+        /// Its problems.
+        error: LoadError,
+    },
     /// A live server that cannot be reached (`record`, `verify`); the text
     /// is already scrubbed of the api-key.
     #[error("error: {0}")]
@@ -49,7 +65,10 @@ impl CliError {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         ExitCode::from(match self {
-            CliError::Usage(_) | CliError::Scenarios(_) | CliError::Unreachable(_) => EXIT_USAGE,
+            CliError::Usage(_)
+            | CliError::Scenarios(_)
+            | CliError::NotConverted { .. }
+            | CliError::Unreachable(_) => EXIT_USAGE,
             CliError::Failure(_) => EXIT_FAILURE,
             CliError::Interrupted { code, .. } => *code,
         })

@@ -3,6 +3,7 @@
 //! `verify` found drift), or a [`CliError`] that `main` prints once, whole.
 //!
 //! - [`serve`]: load, listen, serve until a signal.
+//! - [`convert`]: a YAML scenario or fixture written as JSON.
 //! - [`contract`]: `record` and `verify` against a live server.
 //! - [`out`]: `--out` files, refused when they exist, written whole.
 //! - [`error`]: [`CliError`] and the exit codes.
@@ -10,6 +11,7 @@
 //!   `--scenario` value names.
 
 mod contract;
+mod convert;
 mod error;
 mod out;
 mod serve;
@@ -40,6 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, CliError> {
         Some(Command::Validate(args)) => validate(&args),
         Some(Command::Wait(args)) => wait(&args),
         Some(Command::Generate(args)) => generate(&args),
+        Some(Command::Convert(args)) => convert::convert(&args),
         Some(Command::Record(args)) => contract::record(&args),
         Some(Command::Verify(args)) => contract::verify(&args),
     }
@@ -124,7 +127,8 @@ fn validate(args: &ValidateArgs) -> Result<ExitCode, CliError> {
         }
     }
     for file in &files {
-        report(Scenario::from_file(file), &file.display().to_string());
+        // A large file says how its load goes, as when it is served.
+        report(catalog::load_file(file), &file.display().to_string());
     }
     let total = files.len() + builtins.len();
     if failed > 0 {

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use super::error::CliError;
-use super::shared::{Threads, catalog_failure, chosen_scenario, runtime};
+use super::shared::{Threads, catalog_failure, chosen_scenario, runtime, unknown_scenario};
 use crate::cli::ServeArgs;
 use crate::server::admin_token::AdminToken;
 use crate::server::limits::Limits;
@@ -32,9 +32,12 @@ fn load_state(args: &ServeArgs) -> Result<MockState, CliError> {
         },
         admin_token: admin_token(args)?,
     };
+    let looked_in = source.clone();
     MockState::load(source, active, options).map_err(|err| match err {
         StartError::Load(err) => catalog_failure(err),
-        unknown @ StartError::UnknownScenario(_) => CliError::Usage(unknown.to_string()),
+        StartError::UnknownScenario(unknown) => {
+            unknown_scenario(&unknown.name, &unknown.available, &looked_in)
+        }
     })
 }
 

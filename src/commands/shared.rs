@@ -47,6 +47,37 @@ pub fn chosen_scenario(value: &str, source: CatalogSource) -> (CatalogSource, Ac
     (source, active)
 }
 
+/// The error of a `--scenario` name that no scenario of `source` has, with
+/// the names there are. Without a folder to look in (none given, and no
+/// `./scenarios` here) it says so: a name that is not built in can only be
+/// in a folder.
+pub fn unknown_scenario(
+    name: &str,
+    available: &[impl AsRef<str>],
+    source: &CatalogSource,
+) -> CliError {
+    let no_folder =
+        "there is no ./scenarios folder here (--scenarios-dir DIR names a folder of scenarios)";
+    let why = match (&source.dir, source.no_builtin) {
+        (Some(_), _) => String::new(),
+        (None, false) => format!(": it is not built in, and {no_folder}"),
+        (None, true) => {
+            format!(
+                ": the built-in scenarios are left out (--no-builtin-scenarios), and {no_folder}"
+            )
+        }
+    };
+    let available = if available.is_empty() {
+        "none".to_string()
+    } else {
+        let names: Vec<&str> = available.iter().map(AsRef::as_ref).collect();
+        names.join(", ")
+    };
+    CliError::Usage(format!(
+        "unknown scenario `{name}`{why}; available scenarios: {available}"
+    ))
+}
+
 /// A catalog that does not load, as the error the command line reports.
 pub fn catalog_failure(err: CatalogError) -> CliError {
     match err {

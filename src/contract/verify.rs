@@ -154,20 +154,28 @@ impl Report {
                 .filter(|a| !a.differences.is_empty())
                 .count();
             out.push_str(&format!(
-                "drift: {} difference{} in {drifted} of {} answers\n",
-                self.differences,
-                if self.differences == 1 { "" } else { "s" },
-                self.answers.len()
+                "drift: {} in {drifted} of {}\n",
+                counted(self.differences, "difference", "differences"),
+                counted(self.answers.len(), "answer", "answers")
             ));
         } else {
+            let verb = if self.answers.len() == 1 {
+                "matches"
+            } else {
+                "match"
+            };
             out.push_str(&format!(
-                "no drift: {} answer{} match the contract\n",
-                self.answers.len(),
-                if self.answers.len() == 1 { "" } else { "s" }
+                "no drift: {} {verb} the contract\n",
+                counted(self.answers.len(), "answer", "answers")
             ));
         }
         out
     }
+}
+
+/// `1 answer`, `0 answers`, `2 answers`.
+fn counted(n: usize, one: &str, more: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { more })
 }
 
 /// Checks one answer against the contract.
@@ -291,6 +299,49 @@ mod tests {
             content_type: Some(content_type.into()),
             body: Bytes::from(body.to_string()),
         }
+    }
+
+    fn checked(differences: usize) -> Checked {
+        let mut checked = check(
+            &lookup(),
+            &answer(
+                404,
+                "application/json",
+                r#"{"result":"error","message":"Click not found"}"#,
+            ),
+        );
+        checked.differences = (0..differences).map(|_| status_difference(502)).collect();
+        checked
+    }
+
+    fn last_line(answers: Vec<Checked>) -> String {
+        let text = Report::new("http://upstream".into(), answers).to_text();
+        text.lines().last().expect("a line").to_string()
+    }
+
+    #[test]
+    fn the_no_drift_line_agrees_with_its_count() {
+        let cases = [
+            (0, "no drift: 0 answers match the contract"),
+            (1, "no drift: 1 answer matches the contract"),
+            (3, "no drift: 3 answers match the contract"),
+        ];
+        for (n, expected) in cases {
+            let answers = (0..n).map(|_| checked(0)).collect();
+            assert_eq!(last_line(answers), expected, "{n}");
+        }
+    }
+
+    #[test]
+    fn the_drift_line_agrees_with_its_counts() {
+        assert_eq!(
+            last_line(vec![checked(1)]),
+            "drift: 1 difference in 1 of 1 answer"
+        );
+        assert_eq!(
+            last_line(vec![checked(2), checked(0)]),
+            "drift: 2 differences in 1 of 2 answers"
+        );
     }
 
     #[test]

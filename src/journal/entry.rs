@@ -77,8 +77,11 @@ pub struct JournalEntry {
     /// `click`, `ping`, the error kind (`not_found`, `unknown_scenario`...),
     /// `rate_limited`, or the fault (`fault:status`, `fault:drop_connection`...).
     pub outcome: &'static str,
-    /// The click found, for `click`. It comes from the scenario, not from
-    /// the client, and is kept whole.
+    /// The click the request found: a lookup's match, or the click of the
+    /// transaction a lifecycle action named (whether the action was done
+    /// or refused for the transaction's state), also when a fault then
+    /// reshaped the answer. It comes from the scenario, not from the
+    /// client, and is kept whole.
     pub click_hash: Option<String>,
     /// The status answered; `null` when the connection was dropped on purpose.
     pub status: Option<u16>,

@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn entries_take_what_the_readme_says() {
-        // README, "The journal is bounded twice": an entry's own block of
+        // docs/admin-api.md, "The journal is bounded twice": an entry's own block of
         // 168 bytes, from 224 bytes in all (a ping) to 1,232 (every client
         // text at the cap, a 24-byte click hash).
         assert_eq!(size_of::<StoredEntry>(), 168);

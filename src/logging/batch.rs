@@ -190,7 +190,7 @@ mod tests {
         assert_eq!(written.text(), "");
         batch.flush();
         assert_eq!(written.text(), "first\nsecond\n");
-        // 64 KiB, as the README says, are gathered before a write.
+        // 64 KiB, as docs/command-line.md says, are gathered before a write.
         let almost = line("almost", 64 * 1024 - "third\n".len() - 1);
         batch.write_line(b"third\n");
         batch.write_line(almost.as_bytes());

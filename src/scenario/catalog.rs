@@ -2,6 +2,8 @@
 //! the scenarios folder, plus each bundled scenario built into the binary
 //! that the folder does not replace with one of the same name.
 
+mod progress;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -31,6 +33,14 @@ pub enum CatalogError {
     /// One or more scenarios have problems.
     #[error(transparent)]
     Invalid(#[from] LoadError),
+}
+
+/// Loads the scenario file at `path` as the catalog loads each of its
+/// files: a scenario with a large file is logged as it loads (the file and
+/// its size, a line every 2 s, the time it took, and for a large YAML file
+/// the command that writes it as JSON).
+pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
+    progress::load_file(path)
 }
 
 /// The scenario files of `dir`, sorted by file name.
@@ -74,7 +84,9 @@ pub struct CatalogSource {
 
 impl CatalogSource {
     /// Loads every scenario, then each built-in one whose name is not taken
-    /// already. All problems of all files come together.
+    /// already. All problems of all files come together. A scenario with a
+    /// large file is logged as it loads: the file and its size, a line
+    /// every 2 s, and the time it took.
     pub fn load(&self) -> Result<Catalog, CatalogError> {
         let folder_files = match &self.dir {
             Some(dir) => scenario_files(dir)?,
@@ -84,7 +96,7 @@ impl CatalogSource {
         let mut folder: Vec<Arc<Scenario>> = Vec::new();
         for (file, loaded) in folder_files
             .iter()
-            .zip(load_all(&folder_files, |f| Scenario::from_file(f)))
+            .zip(load_all(&folder_files, |f| progress::load_file(f)))
         {
             match loaded {
                 Ok(scenario) => {
@@ -107,7 +119,7 @@ impl CatalogSource {
                 }
                 continue;
             }
-            match Scenario::from_file(file) {
+            match progress::load_file(file) {
                 Ok(scenario) => {
                     if let Some(twin) = chosen.iter().find(|s| s.name() == scenario.name()) {
                         problems.push(name_taken(file, &scenario, twin));

@@ -97,10 +97,49 @@ fn flatten<T>(files: &[FileRecords<T>]) -> impl Iterator<Item = (&Path, &T)> {
         .flat_map(|file| file.records.iter().map(|r| (&*file.path, r)))
 }
 
-/// Reads `path` and its includes; all problems of all files, or the merged data.
+/// What the file a load starts from is: a scenario, or a fixture checked
+/// on its own (`convert` checks one before writing it as JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// A scenario: it needs credentials, and each transaction's click must
+    /// be in one of its files.
+    Scenario,
+    /// A fixture, as a scenario including it would check it: scenario-only
+    /// keys are refused and no credentials are asked for; a transaction may
+    /// name a click of another file of that scenario, so none is looked for.
+    Fixture,
+}
+
+impl Role {
+    /// What a file whose top level is `doc` is when nothing else says: a
+    /// scenario when it sets a key only a scenario may (`credentials`,
+    /// `name`, `errors`...), a fixture otherwise.
+    pub fn of(doc: &Document) -> Role {
+        if doc.scenario_only_keys().is_empty() {
+            Role::Fixture
+        } else {
+            Role::Scenario
+        }
+    }
+}
+
+/// Reads the scenario at `path` and its includes; all problems of all
+/// files, or the merged data.
 pub fn load(source: &dyn Source, path: &Path) -> Result<Loaded, Vec<Problem>> {
+    load_as(source, path, Some(Role::Scenario)).map(|(loaded, _)| loaded)
+}
+
+/// Reads `path` as `role` says, or when `None` as what its top level says
+/// it is ([`Role::of`]), and its includes; all problems of all files, or
+/// the merged data and what the file was read as.
+pub fn load_as(
+    source: &dyn Source,
+    path: &Path,
+    role: Option<Role>,
+) -> Result<(Loaded, Role), Vec<Problem>> {
     let mut loader = Loader {
         source,
+        role: role.unwrap_or(Role::Scenario),
         problems: Problems::default(),
         stack: Vec::new(),
         done: Vec::new(),
@@ -118,12 +157,16 @@ pub fn load(source: &dyn Source, path: &Path) -> Result<Loaded, Vec<Problem>> {
     // A scenario file that cannot be read says nothing about its credentials:
     // checks that need its content would only add noise to the real cause.
     if let Some(root) = root {
+        loader.role = role.unwrap_or_else(|| Role::of(&root));
+        if loader.role == Role::Fixture {
+            loader.refuse_scenario_keys(path, &root);
+        }
         loader.loaded.root = root;
         loader.cross_file_checks(path);
     }
     if loader.problems.is_empty() {
         loader.loaded.files = loader.done;
-        Ok(loader.loaded)
+        Ok((loader.loaded, loader.role))
     } else {
         Err(loader.problems.into_sorted())
     }
@@ -131,6 +174,8 @@ pub fn load(source: &dyn Source, path: &Path) -> Result<Loaded, Vec<Problem>> {
 
 struct Loader<'s> {
     source: &'s dyn Source,
+    /// What the file the load starts from is.
+    role: Role,
     problems: Problems,
     /// The files being read, outermost first, to spot cycles: identity and
     /// the path as the user would name it.
@@ -202,20 +247,27 @@ impl Loader<'_> {
             }
         };
         if let Some(doc) = self.file(&target, &text) {
-            for (key, at) in doc.scenario_only_keys() {
-                let message =
-                    format!("`{key}` belongs in a scenario, not in an included fixture file");
-                self.problems.push(&target, at, message);
-            }
+            self.refuse_scenario_keys(&target, &doc);
+        }
+    }
+
+    /// A problem for each key of the fixture `doc` that only a scenario may have.
+    fn refuse_scenario_keys(&mut self, path: &Path, doc: &Document) {
+        for (key, at) in doc.scenario_only_keys() {
+            let message = format!("`{key}` belongs in a scenario, not in an included fixture file");
+            self.problems.push(path, at, message);
         }
     }
 
     /// The checks across files. Duplicate transactions are looked for on a
     /// thread of their own while the clicks are; every problem is located,
     /// so the order they are found in does not show once they are sorted.
+    /// A fixture is asked for no credentials, and its transactions' clicks
+    /// are not looked for (see [`Role::Fixture`]).
     fn cross_file_checks(&mut self, scenario: &Path) {
         let loaded = &self.loaded;
-        if loaded.root.credentials.is_none() {
+        let scenario_file = self.role == Role::Scenario;
+        if scenario_file && loaded.root.credentials.is_none() {
             self.problems.push(
                 scenario,
                 Position::START,
@@ -232,7 +284,7 @@ impl Loader<'_> {
         self.problems.append(duplicates);
         self.problems.append(duplicate_targets(&loaded.postbacks));
         self.problems.append(transactions);
-        if !self.unreadable {
+        if !self.unreadable && scenario_file {
             let (owners, missing) = owners(loaded, &clicks);
             self.problems.append(missing);
             self.loaded.links = Links { clicks, owners };

@@ -15,6 +15,7 @@
 //! - [`conversion`]: sales and rebills made to happen on a click.
 //! - [`facts`]: what an applied event tells its postbacks.
 //! - [`to_json`]: a captured `response:` written as JSON.
+//! - [`convert`]: a YAML scenario or fixture written as JSON, checked first.
 //! - [`builder`]: scenarios built in Rust code, checked like files.
 //! - [`faults`]: latency, fault rules and rate limits a scenario asks for, and when they fire.
 //! - [`catalog`]: the scenarios of a folder plus the bundled ones built in.
@@ -25,6 +26,7 @@ pub mod bodies;
 pub mod builder;
 pub mod catalog;
 pub mod conversion;
+pub mod convert;
 pub mod facts;
 pub mod faults;
 pub mod group;
@@ -293,6 +295,14 @@ impl Scenario {
             None => true,
             Some(ranges) => ranges.iter().any(|r| r.contains(&addr)),
         }
+    }
+
+    /// Its credential pairs, `(username, api_key)`, in file order: the
+    /// fixture data a test harness signs its requests with.
+    pub fn credentials(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.credentials
+            .iter()
+            .map(|c| (c.username.as_str(), c.api_key.as_str()))
     }
 
     /// Checks a credential pair. Every pair is compared, keys in constant

@@ -13,6 +13,8 @@ use serde_saphyr::Spanned;
 
 use super::problem::Position;
 
+mod hint;
+
 /// A located YAML node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Yaml {
@@ -383,7 +385,8 @@ fn earlier(
     }
 }
 
-/// A parse error's position, and its message without the location suffix.
+/// A parse error's position, and its message without the location suffix,
+/// with a hint when the text around it shows the likely cause.
 fn located_error(err: serde_saphyr::Error, source: &str) -> (Position, String) {
     let err = err.without_snippet();
     if let Some(message) = duplicate_message(err, source)
@@ -416,7 +419,12 @@ fn located_error(err: serde_saphyr::Error, source: &str) -> (Position, String) {
             let message = if message == "recursion limit exceeded" {
                 format!("nested more than {MAX_DEPTH} levels deep; n4n-mock reads no deeper")
             } else {
-                message.to_string()
+                // The parser says what it met, often a line after the
+                // cause: the text around it may show the cause.
+                match hint::syntax_hint(source, at) {
+                    Some(hint) => format!("{message}; hint: {hint}"),
+                    None => message.to_string(),
+                }
             };
             (at, message)
         }

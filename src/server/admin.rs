@@ -6,6 +6,7 @@
 //! | `GET /__mock/health` | status, active scenario, its counts, the journal's use, `last_reload_error` |
 //! | `GET /__mock/scenario` | the active scenario and every loaded one |
 //! | `PUT /__mock/scenario` | `{"name":"..."}` makes that one active |
+//! | `GET /__mock/credentials` | the credential pairs of the active scenario, or of `?scenario=NAME`, in file order |
 //! | `POST /__mock/reload` | reads the scenarios again; 422 with the problems |
 //! | `GET /__mock/requests` | a page of the journal, oldest first: `?limit=N` the newest N (1000 at most and by default); `&after=SEQ` those past SEQ |
 //! | `DELETE /__mock/requests` | clears the journal |
@@ -42,6 +43,8 @@ pub enum AdminEndpoint {
     Health,
     /// `/__mock/scenario`.
     Scenario,
+    /// `/__mock/credentials`.
+    Credentials,
     /// `/__mock/reload`.
     Reload,
     /// `/__mock/requests`.
@@ -70,6 +73,7 @@ impl AdminEndpoint {
         match path {
             "/__mock/health" => Some(AdminEndpoint::Health),
             "/__mock/scenario" => Some(AdminEndpoint::Scenario),
+            "/__mock/credentials" => Some(AdminEndpoint::Credentials),
             "/__mock/reload" => Some(AdminEndpoint::Reload),
             "/__mock/requests" => Some(AdminEndpoint::Requests),
             "/__mock/reset" => Some(AdminEndpoint::Reset),
@@ -99,7 +103,7 @@ impl AdminEndpoint {
             AdminEndpoint::Requests => "GET, DELETE",
             AdminEndpoint::Reset => "POST",
             AdminEndpoint::Verify | AdminEndpoint::Conversions => "POST",
-            AdminEndpoint::Postbacks => "GET",
+            AdminEndpoint::Postbacks | AdminEndpoint::Credentials => "GET",
             AdminEndpoint::PostbackTargets => "GET, PUT",
             AdminEndpoint::OpenApi | AdminEndpoint::Metrics | AdminEndpoint::Ui(_) => "GET",
         }
@@ -124,6 +128,7 @@ pub async fn answer(
         (AdminEndpoint::Health, &Method::GET) => health(state),
         (AdminEndpoint::Scenario, &Method::GET) => scenarios(state),
         (AdminEndpoint::Scenario, &Method::PUT) => switch(state, body).await,
+        (AdminEndpoint::Credentials, &Method::GET) => credentials(state, parts.uri.query()),
         (AdminEndpoint::Reload, &Method::POST) => reload(state).await,
         (AdminEndpoint::Requests, &Method::GET) => requests(state, parts.uri.query()),
         (AdminEndpoint::Requests, &Method::DELETE) => clear_requests(state),
@@ -273,7 +278,42 @@ fn scenarios(state: &MockState) -> Answer {
     )
 }
 
-/// `GET /__mock/openapi.yaml`, naming the scenarios loaded now.
+#[derive(Serialize)]
+struct ScenarioCredentials<'a> {
+    scenario: &'a str,
+    credentials: Vec<CredentialPair<'a>>,
+}
+
+#[derive(Serialize)]
+struct CredentialPair<'a> {
+    username: &'a str,
+    api_key: &'a str,
+}
+
+/// `GET /__mock/credentials[?scenario=NAME]`: the pairs a scenario's files
+/// give it, in file order, for the console's Try a request to fill in. They
+/// are fixture data, as readable as the files; the `api-key` a request sent
+/// is never kept, so it cannot show here.
+fn credentials(state: &MockState, query: Option<&str>) -> Answer {
+    let requested = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(name, _)| name == "scenario")
+        .map(|(_, value)| value);
+    let scenario = match state.scenario_for(requested.as_deref()) {
+        Ok(scenario) => scenario,
+        Err(unknown) => return unknown_scenario(&unknown),
+    };
+    response::json_value(
+        StatusCode::OK,
+        &ScenarioCredentials {
+            scenario: scenario.name(),
+            credentials: scenario
+                .credentials()
+                .map(|(username, api_key)| CredentialPair { username, api_key })
+                .collect(),
+        },
+    )
+}
+
 /// `GET /__mock/metrics`: the Prometheus text format.
 fn metrics(state: &MockState) -> Answer {
     let usage = state.journal().usage();
@@ -288,6 +328,7 @@ fn metrics(state: &MockState) -> Answer {
     )
 }
 
+/// `GET /__mock/openapi.yaml`, naming the scenarios loaded now.
 fn openapi(state: &MockState) -> Answer {
     let snapshot = state.snapshot();
     super::openapi::answer(&snapshot.catalog.names())
@@ -549,6 +590,7 @@ mod tests {
             "/__mock/openapi.yaml",
             "/__mock/metrics",
             "/__mock/scenario",
+            "/__mock/credentials",
             "/__mock/nothing",
         ] {
             assert!(!open(closed), "{closed}");

@@ -43,6 +43,7 @@ pub async fn answer<'s>(
             .click_of_lookup(lookup.key, &lookup.value)
             .map(|i| clicks.at(i))
     });
+    let click_hash = found.as_ref().map(|found| found.click_hash);
     let (answer, outcome, behaviour) = match found {
         Some(found) => {
             // A click no action touched answers with its body rendered at
@@ -67,5 +68,6 @@ pub async fn answer<'s>(
         outcome,
         decided: Some(lookup.into()),
         behaviour,
+        click_hash,
     }
 }

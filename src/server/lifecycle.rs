@@ -89,12 +89,12 @@ fn digits(text: &str, most: usize) -> bool {
 }
 
 /// Answers one lifecycle action from `scenario`'s current state.
-pub async fn answer(
-    scenario: &Scenario,
+pub async fn answer<'s>(
+    scenario: &'s Scenario,
     action: Action,
     request: &ApiRequest<'_>,
     body: Result<Bytes, BodyError>,
-) -> Reply<'static> {
+) -> Reply<'s> {
     let body = match access::admit(scenario, request, body) {
         Ok(body) => body,
         Err(refused) => return *refused,
@@ -137,7 +137,7 @@ fn done(action: Action, body: &serde_json::Value) -> Reply<'static> {
 }
 
 /// The same reply, saying which parameter decided.
-fn deciding(mut reply: Reply<'static>, parameter: &'static str, value: &str) -> Reply<'static> {
+fn deciding<'s>(mut reply: Reply<'s>, parameter: &'static str, value: &str) -> Reply<'s> {
     reply.decided = Some(Decided {
         parameter,
         value: value.to_string(),
@@ -145,7 +145,14 @@ fn deciding(mut reply: Reply<'static>, parameter: &'static str, value: &str) -> 
     reply
 }
 
-fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply<'static> {
+/// The same reply, naming the click of the transaction found (the click at
+/// `click` of `scenario`), if one was.
+fn touching<'s>(mut reply: Reply<'s>, scenario: &'s Scenario, click: Option<usize>) -> Reply<'s> {
+    reply.click_hash = click.map(|i| scenario.clicks().at(i).click_hash);
+    reply
+}
+
+fn event<'s>(scenario: &'s Scenario, kind: EventKind, params: &Params) -> Reply<'s> {
     let Some((by, value)) = Identifier::ALL
         .into_iter()
         .find_map(|id| params.get(id.parameter()).map(|value| (id, value)))
@@ -196,26 +203,37 @@ fn event(scenario: &Scenario, kind: EventKind, params: &Params) -> Reply<'static
     let request = EventRequest { cost, customs };
     let applied = scenario.ledger().change(|state| {
         let found = lifecycle::find(scenario.clicks(), state, by, value).ok_or(None)?;
+        let click = found.click;
         let now = (scenario.clock(), scenario.name());
-        let applied = lifecycle::apply_event(state, found, kind, &request, now).map_err(Some)?;
+        let applied = lifecycle::apply_event(state, found, kind, &request, now)
+            .map_err(|refused| Some((click, refused)))?;
         // Queued while the ledger is held: `seq` follows the events' order.
         scenario.announce(&applied.facts);
-        Ok(applied)
+        Ok(click)
     });
-    let reply = match applied {
-        Ok(_) => done(
-            Action::Event(kind),
-            &json!({"result": "success", "message": "success"}),
+    let (reply, click) = match applied {
+        Ok(click) => (
+            done(
+                Action::Event(kind),
+                &json!({"result": "success", "message": "success"}),
+            ),
+            Some(click),
         ),
-        Err(None) => not_found(scenario),
-        Err(Some(Refused::Exists(applied))) => {
-            refuse(scenario, ErrorKind::EventExists, applied.exists_message())
-        }
+        Err(None) => (not_found(scenario), None),
+        Err(Some((click, Refused::Exists(applied)))) => (
+            refuse(scenario, ErrorKind::EventExists, applied.exists_message()),
+            Some(click),
+        ),
     };
-    deciding(reply, by.parameter(), value)
+    touching(deciding(reply, by.parameter(), value), scenario, click)
 }
 
-fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params) -> Reply<'static> {
+fn revenue<'s>(
+    scenario: &'s Scenario,
+    action: Action,
+    by: Identifier,
+    params: &Params,
+) -> Reply<'s> {
     let name = by.parameter();
     let Some(value) = params.get(name) else {
         let message = format!("Missing parameter: {name}");
@@ -235,17 +253,18 @@ fn revenue(scenario: &Scenario, action: Action, by: Identifier, params: &Params)
     };
     let updated = scenario.ledger().change(|state| {
         let found = lifecycle::find(scenario.clicks(), state, by, value).ok_or(())?;
+        let click = found.click;
         lifecycle::update_revenue(state, found, cents);
-        Ok::<(), ()>(())
+        Ok::<usize, ()>(click)
     });
-    let reply = match updated {
-        Ok(()) => done(action, &json!({"result": "success"})),
-        Err(()) => not_found(scenario),
+    let (reply, click) = match updated {
+        Ok(click) => (done(action, &json!({"result": "success"})), Some(click)),
+        Err(()) => (not_found(scenario), None),
     };
-    deciding(reply, name, value)
+    touching(deciding(reply, name, value), scenario, click)
 }
 
-fn preview(scenario: &Scenario, params: &Params) -> Reply<'static> {
+fn preview<'s>(scenario: &'s Scenario, params: &Params) -> Reply<'s> {
     let Some(value) = params.get("transaction_hash") else {
         return refuse(
             scenario,
@@ -275,11 +294,12 @@ fn preview(scenario: &Scenario, params: &Params) -> Reply<'static> {
         "amount": amount.unwrap_or_else(|| found.value("amount")),
         "payouts": lifecycle::preview_payouts(&found, amount),
     });
-    deciding(
+    let reply = deciding(
         done(Action::PayoutPreview, &body),
         "transaction_hash",
         value,
-    )
+    );
+    touching(reply, scenario, Some(found.click))
 }
 
 fn check_order(scenario: &Scenario, params: &Params) -> Reply<'static> {

@@ -171,6 +171,9 @@ pub struct Reply<'s> {
     pub decided: Option<Decided>,
     /// The matched click's own `latency_ms` and `fault`, if it has any.
     pub behaviour: Option<ClickBehaviour>,
+    /// The click the request found: a lookup's match, or the click of the
+    /// transaction a lifecycle action named. The journal names it.
+    pub click_hash: Option<&'s str>,
 }
 
 impl<'s> From<(Answer, Outcome<'s>)> for Reply<'s> {
@@ -180,6 +183,7 @@ impl<'s> From<(Answer, Outcome<'s>)> for Reply<'s> {
             outcome,
             decided: None,
             behaviour: None,
+            click_hash: None,
         }
     }
 }

@@ -228,10 +228,7 @@ impl Router {
             parameter: reply.decided.as_ref().map(|d| d.parameter),
             value: reply.decided.as_ref().map(|d| d.value.as_str()),
             outcome: reply.outcome.name(),
-            click_hash: match &reply.outcome {
-                Outcome::Click(hash) => Some(*hash),
-                _ => None,
-            },
+            click_hash: reply.click_hash,
             status: (!dropped).then(|| reply.answer.status.as_u16()),
         });
     }

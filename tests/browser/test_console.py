@@ -5,6 +5,7 @@ Run: .venv-browser/bin/python -m unittest discover -s tests/browser -v
 
 import json
 import re
+from datetime import datetime, timezone
 import subprocess
 import time
 import unittest
@@ -15,14 +16,19 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from harness import Mock, OneBrowser, requested_urls
+from harness import Mock, OneBrowser, requested_urls, viewport
 
 USERNAME = "n4n_admin"
 API_KEY = "44b5498dbcb481a0d00b404c0169af62"
 EXAMPLE_CLICK = "35b71a300115be9.16738986"
+# The scenarios' own keys: `locked`'s rotated one, `default`'s second pair.
+LOCKED_KEY = "rotated-00000000000000000000000000"
+QA_TESTER_KEY = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 LIFECYCLE_CLICK = "a1c0ffee0000001.10000001"
 LIFECYCLE_SALE = "a1c0ffee0000002.10000002"
 WAIT_S = 5
+# RFC 3339 in UTC to the second, as the console shows a lifecycle event's time.
+RFC3339_SECONDS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 
 class Console(OneBrowser):
@@ -82,6 +88,11 @@ class Console(OneBrowser):
             driver.find_element(By.ID, field).clear()
         driver.find_element(By.ID, "try-username").send_keys(username)
         driver.find_element(By.ID, "try-key").send_keys(key)
+        return self.send_try(params)
+
+    def send_try(self, params=()):
+        """Fills the parameters and sends, with the credentials as the fields hold them."""
+        driver = self.driver
         for name, value in params:
             field = driver.find_element(By.ID, f"param-{name}")
             field.clear()
@@ -154,6 +165,119 @@ class Console(OneBrowser):
 
         self.assertGreater(len(fields), 5)
         self.assertEqual(labelled, len(fields))
+
+    # -- the header --
+
+    def active_in_header(self):
+        shown = self.driver.find_element(By.ID, "active-scenario")
+        return shown.get_attribute("data-scenario"), shown.text
+
+    def test_the_header_names_the_active_scenario(self):
+        self.wait_for(lambda d: self.active_in_header()[0] == "default", "default in the header")
+
+        self.assertEqual(self.active_in_header(), ("default", "Active scenario: default"))
+        self.assertTrue(self.driver.find_element(By.ID, "active-scenario").is_displayed())
+
+    def test_the_header_follows_a_scenario_made_active_in_the_console(self):
+        self.make_active("lifecycle")
+
+        self.wait_for(lambda d: self.active_in_header() == ("lifecycle", "Active scenario: lifecycle"),
+                      "lifecycle in the header")
+
+    def test_the_header_follows_a_scenario_made_active_through_the_admin_api(self):
+        self.wait_for(lambda d: self.active_in_header()[0] == "default", "default in the header")
+
+        status, _ = self.mock.send("PUT", "/__mock/scenario", json.dumps({"name": "locked"}),
+                                   {"Content-Type": "application/json"})
+
+        self.assertEqual(status, 200)
+        # The scenarios are read every second.
+        self.wait_for(lambda d: self.active_in_header() == ("locked", "Active scenario: locked"),
+                      "locked in the header", limit=2.5)
+        self.assertEqual(self.scenario_row("locked").get_attribute("data-active"), "true")
+
+    # -- the layout --
+
+    def in_view(self, element):
+        """Whether the element's box lies wholly within the window, as drawn
+        now (no scrolling)."""
+        return self.driver.execute_script(
+            "const r = arguments[0].getBoundingClientRect();"
+            "return r.height > 0 && r.top >= 0 && r.left >= 0"
+            " && r.bottom <= window.innerHeight && r.right <= window.innerWidth;", element)
+
+    def with_window(self, width, height, mobile=False):
+        viewport(self.driver, width, height, mobile)
+        self.addCleanup(viewport, self.driver, 1280, 800)
+        self.driver.execute_script("window.scrollTo(0, 0)")
+        self.assertEqual(self.driver.execute_script("return [innerWidth, innerHeight]"), [width, height])
+
+    def test_at_1280_by_800_the_scenario_list_and_the_journal_show_together(self):
+        self.curl(self.mock.url + "/api/service/ping", "-H", f"api-key: {API_KEY}",
+                  "-H", f"api-username: {USERNAME}")
+        self.wait_for(lambda d: d.find_elements(By.CSS_SELECTOR, "#journal-list details[data-seq]"),
+                      "a journal row")
+        _, loaded = self.mock.get("/__mock/scenario")
+
+        self.with_window(1280, 800)
+
+        # Every bundled scenario is listed, enough to push the journal down
+        # if the list were not laid out to leave it room.
+        rows = self.driver.find_elements(By.CSS_SELECTOR, "#scenario-list li[data-scenario]")
+        self.assertGreaterEqual(len(loaded["scenarios"]), 11)
+        self.assertEqual(len(rows), len(loaded["scenarios"]))
+        driver = self.driver
+        self.assertTrue(self.in_view(driver.find_element(By.ID, "scenario-list")), "the scenario list")
+        self.assertTrue(self.in_view(driver.find_element(By.ID, "scenarios-title")), "its heading")
+        self.assertTrue(self.in_view(driver.find_element(By.ID, "journal-title")), "the journal's heading")
+        self.assertTrue(self.in_view(driver.find_element(By.CSS_SELECTOR, "#journal-list details[data-seq]")),
+                        "the journal's first row")
+        self.assertTrue(self.in_view(self.scenario_row("default")), "the active scenario's row")
+
+    def test_on_a_phone_the_panels_stack_and_nothing_is_wider_than_the_window(self):
+        self.with_window(390, 844, mobile=True)
+
+        driver = self.driver
+        scenarios = driver.find_element(By.ID, "scenarios").rect
+        journal = driver.find_element(By.ID, "journal").rect
+        self.assertGreaterEqual(journal["y"], scenarios["y"] + scenarios["height"])
+        self.assertEqual(journal["x"], scenarios["x"])
+        self.assertLessEqual(driver.execute_script("return document.documentElement.scrollWidth"), 390)
+        self.assertTrue(self.in_view(driver.find_element(By.ID, "active-scenario")), "the active scenario")
+
+    # -- times --
+
+    def test_a_lifecycle_events_time_shows_as_rfc_3339_with_its_unix_seconds_on_hover(self):
+        self.curl("-X", "POST", self.mock.url + "/api/transaction/process_void",
+                  "-H", "X-Mock-Scenario: lifecycle", "-H", f"api-key: {API_KEY}",
+                  "-H", f"api-username: {USERNAME}", "-d", f"transaction_hash={LIFECYCLE_SALE}")
+        _, loaded = self.mock.get("/__mock/scenario")
+        seconds = next(s for s in loaded["scenarios"] if s["name"] == "lifecycle")["event_log"][0]["time"]
+        expected = datetime.fromtimestamp(int(seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        shown = self.wait_for(
+            lambda d: self.scenario_row("lifecycle").find_element(By.CSS_SELECTOR, ".event-log time"),
+            "the event's time")
+
+        self.assertRegex(shown.text, RFC3339_SECONDS)
+        self.assertEqual(shown.text, expected)
+        self.assertEqual(shown.get_attribute("title"), f"Unix seconds: {seconds}")
+        self.assertEqual(shown.get_attribute("datetime"), expected)
+        self.assertNotIn(f"at {seconds}", self.scenario_row("lifecycle").text)
+
+    def test_a_journal_rows_time_shows_its_date_and_unix_seconds_on_hover(self):
+        self.curl(self.mock.url + "/api/service/ping", "-H", f"api-key: {API_KEY}",
+                  "-H", f"api-username: {USERNAME}")
+        entry = self.mock.get("/__mock/requests")[1]["requests"][-1]
+        at = datetime.strptime(entry["time"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+        shown = self.wait_for(
+            lambda d: d.find_element(By.CSS_SELECTOR, f'details[data-seq="{entry["seq"]}"] summary time'),
+            "the row's time")
+
+        self.assertEqual(shown.text, entry["time"][11:-1])
+        self.assertEqual(shown.get_attribute("title"),
+                         f'{entry["time"]}, Unix seconds: {at.timestamp():.3f}')
 
     # -- the journal --
 
@@ -299,6 +423,64 @@ class Console(OneBrowser):
 
         self.assertEqual(stored, [API_KEY, 0, ""])
         self.assertNotIn(API_KEY, self.driver.current_url)
+
+    def use_scenario_credentials(self, scenario):
+        """Presses the button and waits for its note to name `scenario`; the
+        fields' (username, key) then."""
+        driver = self.driver
+        note = driver.find_element(By.ID, "try-credentials-note")
+        driver.execute_script("arguments[0].dataset.filledFrom = ''", note)
+        self.button("Use the scenario's credentials").click()
+        self.wait_for(lambda d: note.get_attribute("data-filled-from") == scenario,
+                      f"the credentials of {scenario}")
+        return (driver.find_element(By.ID, "try-username").get_property("value"),
+                driver.find_element(By.ID, "try-key").get_property("value"))
+
+    def credentials_reads(self):
+        return [m for m in self.network_requests() if "/__mock/credentials" in m["url"]]
+
+    def test_the_active_scenarios_credentials_fill_the_fields_and_are_accepted(self):
+        self.make_active("locked")
+        Select(self.driver.find_element(By.ID, "try-action")).select_by_value("ping")
+        time.sleep(1.2)  # a few polls: none of them reads the credentials
+        self.assertEqual(self.credentials_reads(), [])
+
+        filled = self.use_scenario_credentials("locked")
+        status, body = self.send_try()
+
+        self.assertEqual(filled, (USERNAME, LOCKED_KEY))
+        self.assertTrue(status.startswith("200"), f"{status}: {body}")
+        self.assertEqual(len(self.credentials_reads()), 1)
+        self.assertNotIn(LOCKED_KEY, self.driver.find_element(By.ID, "try-credentials-note").text)
+        self.assertEqual(self.driver.execute_script("return sessionStorage.getItem('n4n-mock.api-key')"),
+                         LOCKED_KEY)
+
+    def test_the_scenario_picked_in_the_panel_gives_its_credentials_and_again_the_next_pair(self):
+        try_scenario = Select(self.driver.find_element(By.ID, "try-scenario"))
+        self.wait_for(lambda d: len(try_scenario.options) > 1, "the scenarios in the panel's list")
+        try_scenario.select_by_value("locked")
+
+        picked = self.use_scenario_credentials("locked")
+        status, _ = self.look_up_as_filled("click_detail")
+
+        self.assertEqual(picked, (USERNAME, LOCKED_KEY))
+        self.assertTrue(status.startswith("200"), status)
+        sent = self.credentials_reads()
+        self.assertTrue(sent[-1]["url"].endswith("/__mock/credentials?scenario=locked"), sent[-1]["url"])
+
+        try_scenario.select_by_value("")
+        first = self.use_scenario_credentials("default")
+        second = self.use_scenario_credentials("default")
+        status, _ = self.look_up_as_filled("click_detail")
+
+        self.assertEqual(first, (USERNAME, API_KEY))
+        self.assertEqual(second, ("qa_tester", QA_TESTER_KEY))
+        self.assertTrue(status.startswith("200"), status)
+        self.assertIn("pair 2 of 2", self.driver.find_element(By.ID, "try-credentials-note").text)
+
+    def look_up_as_filled(self, action):
+        Select(self.driver.find_element(By.ID, "try-action")).select_by_value(action)
+        return self.send_try([("transaction_hash", EXAMPLE_CLICK)])
 
     def network_requests(self):
         found = []

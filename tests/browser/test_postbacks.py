@@ -8,6 +8,7 @@ Run: .venv-browser/bin/python -m unittest discover -s tests/browser -v
 
 import json
 import time
+from datetime import datetime, timezone
 import unittest
 
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -172,6 +173,9 @@ class PostbacksPanel(OneBrowser):
         self.assertEqual(len(attempts), 1)
         self.assertIn(error, attempts[0].text)
         self.assertIn(record["attempts"][0]["time"], attempts[0].text)
+        at = datetime.strptime(record["attempts"][0]["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
+        self.assertEqual(attempts[0].find_element(By.TAG_NAME, "time").get_attribute("title"),
+                         f"Unix seconds: {at.replace(tzinfo=timezone.utc).timestamp():.3f}")
         fields = row.find_element(By.CSS_SELECTOR, "dl").text
         self.assertIn(record["url"], fields)
         self.assertIn(record["body"], fields)

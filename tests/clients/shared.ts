@@ -5,7 +5,7 @@
 export const API_KEY = '44b5498dbcb481a0d00b404c0169af62';
 export const USERNAME = 'n4n_admin';
 export const EXAMPLE_CLICK = '35b71a300115be9.16738986';
-// The README walk-through's click and its one sale, in the scenario `lifecycle`.
+// The lifecycle walk-through's click (docs/lifecycle.md) and its one sale, in the scenario `lifecycle`.
 export const LIFECYCLE_CLICK = 'a1c0ffee0000001.10000001';
 export const LIFECYCLE_SALE = 'a1c0ffee0000002.10000002';
 

@@ -13,7 +13,7 @@ use crate::util::{
 const TOKEN: &str = "0123456789abcdef-the-admin-token";
 
 /// Every admin path, with a method it answers and a body it reads.
-const ADMIN_CALLS: [(&str, &str, &str); 15] = [
+const ADMIN_CALLS: [(&str, &str, &str); 16] = [
     ("GET", "/__mock/scenario", ""),
     ("PUT", "/__mock/scenario", r#"{"name":"default"}"#),
     ("POST", "/__mock/reload", ""),
@@ -31,6 +31,7 @@ const ADMIN_CALLS: [(&str, &str, &str); 15] = [
     ("GET", "/__mock/postbacks/targets", ""),
     ("PUT", "/__mock/postbacks/targets", "[]"),
     ("GET", "/__mock/metrics", ""),
+    ("GET", "/__mock/credentials", ""),
     // A known path with a method it does not take, and an unknown path.
     ("DELETE", "/__mock/reset", ""),
     ("GET", "/__mock/nothing-here", ""),
@@ -97,11 +98,11 @@ async fn every_admin_path_refuses_a_missing_or_wrong_token_and_takes_the_right_o
     }
     // Wrong-method and unknown paths answer as without a token once admitted.
     assert_eq!(
-        call(&server, ADMIN_CALLS[13], Some(&right)).await.status,
+        call(&server, ADMIN_CALLS[14], Some(&right)).await.status,
         405
     );
     assert_eq!(
-        call(&server, ADMIN_CALLS[14], Some(&right)).await.status,
+        call(&server, ADMIN_CALLS[15], Some(&right)).await.status,
         404
     );
 }

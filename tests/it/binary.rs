@@ -1,11 +1,12 @@
 //! The `n4n-mock` binary: listening line, exit codes, signals, logs, flags
-//! and their environment variables, and the README's first-run example.
+//! and their environment variables, and the examples of the README and the
+//! guides that run against the binary.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use crate::util::{API_KEY, EXAMPLE_CLICK, RunningBinary, USERNAME, binary, root};
+use crate::util::{API_KEY, EXAMPLE_CLICK, RunningBinary, USERNAME, binary, doc_blocks, root};
 
 const EXIT_LIMIT: Duration = Duration::from_secs(15);
 
@@ -512,76 +513,114 @@ fn json_logs_are_one_object_per_line() {
     assert!(request["latency_us"].is_u64());
 }
 
-/// The README's curl example, run as written but for the host, answers with
-/// the JSON the README shows under it.
+/// The README's quick start, pasted one block at a time as it says: its
+/// first block starts the mock (here the built binary, as it is, on a free
+/// port), and every later `sh` block, run as written but for the host,
+/// prints the JSON of the `json` block under it.
 #[test]
-fn the_readme_curl_example_answers_as_documented() {
+fn the_readme_quick_start_answers_as_documented() {
     let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let command = readme
-        .lines()
-        .find(|l| l.starts_with("curl -X GET 'http://127.0.0.1:8080/api/transaction/click_detail'"))
-        .expect("the curl example in README.md");
-    let after = &readme[readme.find(command).expect("found") + command.len()..];
-    let json_start = after.find("```json\n").expect("the answer's json block") + "```json\n".len();
-    let json_end = after[json_start..]
-        .find("```")
-        .expect("end of the json block");
-    let documented: serde_json::Value =
-        serde_json::from_str(&after[json_start..json_start + json_end]).expect("documented JSON");
+    let blocks = doc_blocks(&readme, "## Quick start");
+    let (first, rest) = blocks.split_first().expect("the quick start's blocks");
+    assert_eq!(first, &("sh".to_string(), "n4n-mock\n".to_string()));
     let server = RunningBinary::start(&[]);
-    let command = command.replace("127.0.0.1:8080", &server.addr.to_string());
-
-    let output = std::process::Command::new("sh")
-        .args(["-c", &format!("{command} -sS")])
-        .output()
-        .expect("curl (install it: apt-get install curl)");
-
+    let mut ran = 0;
+    let mut blocks = rest.iter();
+    while let Some((language, command)) = blocks.next() {
+        assert_eq!(language, "sh", "a command, then its answer: {command}");
+        let (language, shown) = blocks.next().expect("the answer under a command");
+        assert_eq!(language, "json", "{command}");
+        let command = command
+            .trim()
+            .replace("127.0.0.1:8080", &server.addr.to_string());
+        let output = std::process::Command::new("sh")
+            .args(["-c", &format!("{command} -sS")])
+            .output()
+            .expect("curl (install it: apt-get install curl)");
+        assert!(
+            output.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let answered: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a JSON answer");
+        let documented: serde_json::Value = serde_json::from_str(shown).expect("documented JSON");
+        assert_eq!(answered, documented, "{command}");
+        ran += 1;
+    }
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ran >= 4,
+        "the lookup, the locked lookup and the two switches"
     );
-    let answered: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON answer");
-    assert_eq!(answered, documented);
 }
 
-/// The README's call-count example, run as written but for the host: curl
-/// fails with the unmet expectation before the lookup, passes after it.
+/// The call-count example of docs/admin-api.md, run as written but for the
+/// host: curl fails with the unmet expectation before the lookup, showing
+/// the nearest miss the guide shows (a lookup of the hash with its last
+/// digit missing), and passes after the lookup.
 #[test]
-fn the_readme_verify_example_fails_then_passes_as_documented() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme
+fn the_call_count_example_fails_then_passes_as_documented() {
+    let guide = std::fs::read_to_string(root().join("docs/admin-api.md")).expect("the guide");
+    let start = guide
         .find("curl --fail-with-body -X POST http://127.0.0.1:8080/__mock/verify")
-        .expect("the verify example in README.md");
-    let end = start + readme[start..].find("]}'\n").expect("end of the example") + "]}'".len();
+        .expect("the verify example in docs/admin-api.md");
+    let end = start + guide[start..].find("]}'\n").expect("end of the example") + "]}'".len();
+    let after = &guide[end..];
+    let json_start = after.find("```json\n").expect("the failure's json block") + "```json\n".len();
+    let json_end = json_start + after[json_start..].find("```").expect("its end");
+    let documented: serde_json::Value =
+        serde_json::from_str(&after[json_start..json_end]).expect("documented JSON");
     let server = RunningBinary::start(&[]);
-    let command = readme[start..end].replace("127.0.0.1:8080", &server.addr.to_string());
-    let run = || {
+    let command = guide[start..end].replace("127.0.0.1:8080", &server.addr.to_string());
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let lookup = readme
+        .lines()
+        .find(|l| l.starts_with("curl -X GET 'http://127.0.0.1:8080/api/transaction/click_detail'"))
+        .expect("the curl example in README.md")
+        .replace("127.0.0.1:8080", &server.addr.to_string());
+    let missed = documented["failures"][0]["nearest"][0]["request"]["value"]
+        .as_str()
+        .expect("the nearest miss's value");
+    let curl = |command: &str| {
         std::process::Command::new("sh")
             .args(["-c", &format!("{command} -sS")])
             .output()
             .expect("curl (install it: apt-get install curl)")
     };
 
-    let before = run();
-    let lookup = readme
-        .lines()
-        .find(|l| l.starts_with("curl -X GET 'http://127.0.0.1:8080/api/transaction/click_detail'"))
-        .expect("the curl example in README.md")
-        .replace("127.0.0.1:8080", &server.addr.to_string());
-    let looked_up = std::process::Command::new("sh")
-        .args(["-c", &format!("{lookup} -sS")])
-        .output()
-        .expect("curl");
-    let after = run();
+    let typo = curl(&lookup.replace(EXAMPLE_CLICK, missed));
+    let before = curl(&command);
+    let looked_up = curl(&lookup);
+    let after = curl(&command);
 
+    assert!(typo.status.success());
     assert_eq!(
         before.status.code(),
         Some(22),
         "curl --fail-with-body fails"
     );
     let unmet: serde_json::Value = serde_json::from_slice(&before.stdout).expect("JSON");
-    assert_eq!(unmet["message"], "1 of 2 expectations not met");
+    assert_eq!(unmet["message"], documented["message"]);
+    let (got, shown) = (&unmet["failures"][0], &documented["failures"][0]);
+    assert_eq!(got["expected"], shown["expected"]);
+    assert_eq!(got["actual"], shown["actual"]);
+    let near = &got["nearest"][0];
+    assert_eq!(near["differs"], shown["nearest"][0]["differs"], "{unmet}");
+    for field in [
+        "method",
+        "path",
+        "scenario",
+        "parameter",
+        "value",
+        "outcome",
+        "click_hash",
+        "status",
+    ] {
+        assert_eq!(
+            near["request"][field], shown["nearest"][0]["request"][field],
+            "the nearest request's {field}: {unmet}"
+        );
+    }
     assert!(looked_up.status.success());
     assert_eq!(
         after.status.code(),
@@ -596,15 +635,18 @@ fn the_readme_verify_example_fails_then_passes_as_documented() {
     );
 }
 
-/// The README's lifecycle walk-through, run as written but for the host:
-/// each answer is the JSON the README shows under it, and after the reset
+/// The lifecycle walk-through of docs/lifecycle.md, run as written but for
+/// the host:
+/// each answer is the JSON the guide shows under it, and after the reset
 /// the first lookup answers as it did at the start.
 #[test]
 fn the_readme_lifecycle_walk_through_answers_as_documented() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let start = readme.find("### A walk-through").expect("the walk-through");
-    let end = start + readme[start..].find("### The rules").expect("its end");
-    let section = &readme[start..end];
+    let guide = std::fs::read_to_string(root().join("docs/lifecycle.md")).expect("the guide");
+    let start = guide
+        .find("\n## A walk-through\n")
+        .expect("the walk-through");
+    let end = start + guide[start..].find("\n## The rules\n").expect("its end");
+    let section = &guide[start..end];
     let commands: Vec<&str> = section
         .lines()
         .filter(|l| l.starts_with("curl -s"))

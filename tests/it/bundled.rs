@@ -1,4 +1,4 @@
-//! The bundled scenarios answer as the README promises, and the success body
+//! The bundled scenarios answer as the README and docs/scenarios.md promise, and the success body
 //! is the contract's to the byte.
 
 use crate::util::{
@@ -434,4 +434,44 @@ async fn included_data_comes_before_the_including_files_own() {
     let json = answer.json();
     assert_eq!(json["transactions"][0]["transaction_hash"], "from-fixture");
     assert_eq!(json["transactions"][1]["transaction_hash"], "own");
+}
+
+/// The README's table of bundled scenarios has a row for each file of
+/// `scenarios/`, with every credential pair that file holds.
+#[test]
+fn the_readme_lists_every_bundled_scenario_with_its_credentials() {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).expect("README");
+    let mut files: Vec<_> = std::fs::read_dir(crate::util::root().join("scenarios"))
+        .expect("scenarios/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 11, "{files:?}");
+    for file in files {
+        let name = file
+            .file_stem()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("the README's table has no row for `{name}`"));
+        let text = std::fs::read_to_string(&file).expect("a scenario");
+        let value = |line: &str, key: &str| {
+            line.trim()
+                .trim_start_matches("- ")
+                .strip_prefix(key)
+                .map(|v| v.trim().trim_matches('"').to_string())
+        };
+        let usernames: Vec<String> = text.lines().filter_map(|l| value(l, "username:")).collect();
+        let keys: Vec<String> = text.lines().filter_map(|l| value(l, "api_key:")).collect();
+        assert!(!keys.is_empty(), "{name} holds credentials");
+        for (username, key) in usernames.iter().zip(&keys) {
+            assert!(
+                row.contains(&format!("`{username}` / `{key}`")),
+                "the README's row for `{name}` does not give `{username}` / `{key}`: {row}"
+            );
+        }
+    }
 }

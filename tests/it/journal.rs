@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::util::*;
 
-/// The cap on each text an entry keeps, as the README documents it.
+/// The cap on each text an entry keeps, as docs/limits.md documents it.
 const MAX_TEXT_BYTES: usize = 256;
 
 async fn lookup_value(server: &TestServer, value: &str) -> Answer {
@@ -275,6 +275,85 @@ async fn an_after_that_is_not_a_whole_number_is_400() {
     );
 }
 
+// --- the click a request touched -------------------------------------------
+
+/// The newest entry's outcome and click_hash.
+async fn newest_click(server: &TestServer) -> (String, Value) {
+    let page = server.journal("?limit=1").await;
+    let entry = &page["requests"][0];
+    let outcome = entry["outcome"].as_str().expect("outcome").to_string();
+    (outcome, entry["click_hash"].clone())
+}
+
+#[tokio::test]
+async fn each_action_journals_the_click_of_the_transaction_it_named() {
+    use crate::lifecycle::*;
+    use reqwest::Method;
+    let server = lifecycle().await;
+    // Each by a transaction's own identifier, never the click's hash.
+    let actions: [(Method, &str, Fields, &str, &str); 5] = [
+        (
+            Method::POST,
+            VOID,
+            &[("transactionid", VOID_TXID)],
+            VOID_CLICK,
+            "void",
+        ),
+        (
+            Method::POST,
+            CHARGEBACK,
+            &[("transaction_hash", CHARGEBACK_TX), ("type", "chargeback")],
+            CHARGEBACK_CLICK,
+            "chargeback",
+        ),
+        (
+            Method::POST,
+            REVERSAL,
+            &[("orderid", REVERSAL_ORDER), ("reverse", "1")],
+            REVERSAL_CLICK,
+            "reversal",
+        ),
+        (
+            Method::PATCH,
+            REVENUE_BY_HASH,
+            &[("transaction_hash", ORDER_SECOND_TX), ("amount", "1500")],
+            ORDER_CLICK,
+            "revenue",
+        ),
+        (
+            Method::PATCH,
+            REVENUE_BY_ORDER,
+            &[("orderid", SHARED_ORDER), ("amount", "2500")],
+            ORDER_CLICK,
+            "revenue",
+        ),
+    ];
+
+    for (method, path, fields, click, outcome) in actions {
+        let answer = server.send_form(method, path, fields).await;
+
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        let newest = newest_click(&server).await;
+        assert_eq!(newest, (outcome.to_string(), json!(click)), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_event_journals_its_transactions_click_and_an_unknown_one_none() {
+    use crate::lifecycle::*;
+    let server = lifecycle().await;
+
+    let exists = apply(&server, Kind::Void, &[("transaction_hash", VOIDED_TX)]).await;
+    assert_eq!(exists.status, 400, "{}", exists.body);
+    let newest = newest_click(&server).await;
+    assert_eq!(newest, ("event_exists".to_string(), json!(VOIDED_CLICK)));
+
+    let unknown = apply(&server, Kind::Void, &[("transaction_hash", UNKNOWN_HASH)]).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    let newest = newest_click(&server).await;
+    assert_eq!(newest, ("transaction_not_found".to_string(), Value::Null));
+}
+
 // --- time ------------------------------------------------------------------
 
 #[tokio::test]
@@ -310,7 +389,7 @@ async fn hostile_lookups_grow_the_server_by_less_than_its_documented_worst_case(
     const CONNECTIONS: usize = 8;
     const REQUESTS: usize = 1_600;
     const JOURNAL_BYTES: u64 = 256 * 1024;
-    // The README's worst case for one connection reading and answering a
+    // The worst case docs/limits.md gives for one connection reading and answering a
     // lookup: its 16 KiB head buffer, the 64 KiB body twice while it is
     // gathered, the decoded parameters, the answer and its log line.
     const PER_CONNECTION: u64 = 320 * 1024;

@@ -93,6 +93,74 @@ fn bad_yaml_is_the_only_problem_reported() {
 }
 
 #[test]
+fn bad_yaml_keeps_the_parsers_words_and_adds_a_hint_naming_the_cause() {
+    let problem = only_problem("bad-yaml-syntax.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/bad-yaml-syntax.yaml:6:14: unclosed bracket '['; \
+         hint: line 6 opens a '[' that is never closed"
+    );
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_named_though_the_parser_stops_on_the_line_before() {
+    let problem = only_problem("bad-yaml-tab.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/bad-yaml-tab.yaml:3:15: while scanning a plain scalar, found a tab; \
+         hint: line 4 is indented with a tab; YAML indents with spaces only"
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_is_named_where_it_opens_though_the_parser_stops_a_line_later() {
+    let problem = only_problem("bad-yaml-unclosed-bracket.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/bad-yaml-unclosed-bracket.yaml:6:7: illegal placement of ':' indicator; \
+         hint: line 5 opens a '[' that is never closed"
+    );
+}
+
+#[test]
+fn an_unclosed_quote_is_named_with_its_line() {
+    let problem = only_problem("bad-yaml-unclosed-quote.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/bad-yaml-unclosed-quote.yaml:5:14: unclosed quote; \
+         hint: line 5 opens a quote (\") that is never closed"
+    );
+}
+
+#[test]
+fn a_key_indented_out_of_step_with_its_siblings_is_named_with_both_indentations() {
+    let problem = only_problem("bad-yaml-indentation.yaml");
+
+    assert_eq!(
+        problem,
+        "tests/data/bad-yaml-indentation.yaml:7:13: mapping values are not allowed in this \
+         context; hint: line 7 is indented 5 spaces where the entries before it are indented \
+         4; the entries of one mapping or list start in the same column"
+    );
+}
+
+#[test]
+fn a_syntax_error_the_text_shows_no_cause_for_has_no_hint() {
+    let (path, found) = problems_of_text("credentials: [{username: u, api_key: k}]\nname: a: b\n");
+
+    assert_eq!(
+        found,
+        [format!(
+            "{path}:2:8: mapping values are not allowed in this context"
+        )]
+    );
+}
+
+#[test]
 fn bad_yaml_in_an_included_fixture_is_located_in_the_fixture_by_its_normalised_path() {
     // The scenario writes `../data/includes/broken-yaml.yaml`.
     let found = problems("bad-yaml-in-fixture.yaml");
@@ -100,6 +168,10 @@ fn bad_yaml_in_an_included_fixture_is_located_in_the_fixture_by_its_normalised_p
     let problem = problem_starting_with(&found, "tests/data/includes/broken-yaml.yaml:4:17: ");
 
     assert!(problem.contains("unclosed bracket '['"), "{problem}");
+    assert!(
+        problem.ends_with("; hint: line 4 opens a '[' that is never closed"),
+        "{problem}"
+    );
 }
 
 #[test]
@@ -656,7 +728,7 @@ fn scenario_without_a_name_is_named_after_its_file() {
 
 /// For each top-level file of `tests/data/`, the start of a line `validate` prints on
 /// stderr (a few files are refused for a problem located in the fixture they include).
-const BROKEN_FILES: [(&str, &str); 45] = [
+const BROKEN_FILES: [(&str, &str); 49] = [
     (
         "bad-allowed-ip.yaml",
         "tests/data/bad-allowed-ip.yaml:4:26: `10.0.0.300` is not an IP address",
@@ -666,8 +738,24 @@ const BROKEN_FILES: [(&str, &str); 45] = [
         "tests/data/includes/broken-yaml.yaml:4:17: unclosed bracket '['",
     ),
     (
+        "bad-yaml-indentation.yaml",
+        "tests/data/bad-yaml-indentation.yaml:7:13: mapping values are not allowed in this context; hint: line 7 is indented 5 spaces",
+    ),
+    (
         "bad-yaml-syntax.yaml",
-        "tests/data/bad-yaml-syntax.yaml:6:14: unclosed bracket '['",
+        "tests/data/bad-yaml-syntax.yaml:6:14: unclosed bracket '['; hint: line 6 opens a '['",
+    ),
+    (
+        "bad-yaml-tab.yaml",
+        "tests/data/bad-yaml-tab.yaml:3:15: while scanning a plain scalar, found a tab; hint: line 4 is indented with a tab",
+    ),
+    (
+        "bad-yaml-unclosed-bracket.yaml",
+        "tests/data/bad-yaml-unclosed-bracket.yaml:6:7: illegal placement of ':' indicator; hint: line 5 opens a '['",
+    ),
+    (
+        "bad-yaml-unclosed-quote.yaml",
+        "tests/data/bad-yaml-unclosed-quote.yaml:5:14: unclosed quote; hint: line 5 opens a quote",
     ),
     (
         "click-hash-is-a-list.yaml",

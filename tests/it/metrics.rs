@@ -7,7 +7,7 @@ use prometheus_parse::{Sample, Scrape, Value};
 use serde_json::json;
 
 use crate::postbacks::{SCENARIO, refused_url, sale, scenario, settled, target};
-use crate::util::{API_KEY, EXAMPLE_CLICK, TestServer, USERNAME, send};
+use crate::util::{API_KEY, EXAMPLE_CLICK, TestServer, USERNAME, scenario_from_yaml, send};
 
 async fn scrape(server: &TestServer) -> (String, Scrape) {
     let answer = send(server.client.get(server.url("/__mock/metrics"))).await;
@@ -251,4 +251,51 @@ async fn each_counter_and_the_histogram_count_what_happened_and_a_reset_keeps_th
     assert_eq!(value(&after, "n4n_mock_journal_entries", &[]), Some(0.0));
     // Admin calls, the scrapes among them, are not counted.
     assert_eq!(count(&after, requests), expected.len());
+}
+
+#[tokio::test]
+async fn a_connection_a_fault_dropped_counts_with_an_empty_status() {
+    let server = TestServer::start(scenario_from_yaml(
+        "credentials: [{username: qa, api_key: key-one}]\n\
+         faults: [{first: 1, drop_connection: true}]\n\
+         clicks: [{click_hash: c1, loginid: 1}]\n",
+    ))
+    .await;
+    let ping = || server.get_as("/api/service/ping", "key-one", "qa");
+    assert!(
+        ping().send().await.is_err(),
+        "the first connection is dropped"
+    );
+    assert_eq!(send(ping()).await.status, 200);
+
+    let (page, metrics) = scrape(&server).await;
+
+    let mut statuses: Vec<(Option<&str>, f64)> = metrics
+        .samples
+        .iter()
+        .filter(|s| s.metric == "n4n_mock_requests_total")
+        .map(|s| {
+            let n = match s.value {
+                Value::Counter(n) => n,
+                _ => f64::NAN,
+            };
+            (s.labels.get("status"), n)
+        })
+        .collect();
+    statuses.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(statuses, [(Some(""), 1.0), (Some("200"), 1.0)], "{page}");
+    let dropped = page
+        .lines()
+        .find(|l| l.starts_with("n4n_mock_requests_total{") && !l.contains("status=\"200\""))
+        .unwrap_or_else(|| panic!("no sample of the dropped request:\n{page}"));
+    assert!(
+        dropped.contains(",status=\"\",") && dropped.ends_with(" 1"),
+        "{dropped}"
+    );
+    let faults = value(
+        &metrics,
+        "n4n_mock_faults_total",
+        &[("kind", "drop_connection"), ("scenario", "test")],
+    );
+    assert_eq!(faults, Some(1.0), "{page}");
 }

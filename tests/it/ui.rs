@@ -247,7 +247,7 @@ async fn a_scenario_lists_each_event_with_its_transaction_and_the_one_appended()
     let event = &log[0];
     assert_eq!(event["kind"], "void");
     assert_eq!(event["transaction_hash"], LIFECYCLE_SALE);
-    // The README's walk-through: the first event gets the scenario clock's `now`.
+    // The walk-through of docs/lifecycle.md: the first event gets the scenario clock's `now`.
     assert_eq!(event["event_hash"], "d416e88c4637da9.70584947");
     assert_eq!(event["time"], "1763769600");
     assert_eq!(

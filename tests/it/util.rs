@@ -650,16 +650,16 @@ async fn read_answer(
     Ok(status)
 }
 
-/// The fenced blocks of the README's section under `heading` (up to the
-/// next `##` or `###` heading), in order: their language and text.
-pub fn readme_blocks(readme: &str, heading: &str) -> Vec<(String, String)> {
-    let start = readme
+/// The fenced blocks of a Markdown document's section under `heading` (up
+/// to the next `##` or `###` heading), in order: their language and text.
+pub fn doc_blocks(document: &str, heading: &str) -> Vec<(String, String)> {
+    let start = document
         .find(&format!("\n{heading}\n"))
-        .unwrap_or_else(|| panic!("the README has no `{heading}`"))
+        .unwrap_or_else(|| panic!("the document has no `{heading}`"))
         + heading.len()
         + 2;
-    let section = &readme[start..];
-    // The next heading of the README (a `#` line outside the fenced blocks).
+    let section = &document[start..];
+    // The next heading (a `#` line outside the fenced blocks).
     let end = ["\n## ", "\n### "]
         .iter()
         .filter_map(|heading| section.find(heading))

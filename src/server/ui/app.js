@@ -72,6 +72,40 @@
     return node;
   }
 
+  // ---- times --------------------------------------------------------------
+
+  // RFC 3339 in UTC, to the second when `ms` is whole seconds
+  // (2026-12-07T20:41:03Z), else to the millisecond.
+  function rfc3339(ms) {
+    const text = new Date(ms).toISOString();
+    return ms % 1000 === 0 ? text.replace(".000Z", "Z") : text;
+  }
+
+  function unixSeconds(ms) {
+    return "Unix seconds: " + (ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(3));
+  }
+
+  // A <time> for Unix seconds (a lifecycle event's time, "1763769600"):
+  // RFC 3339 shown, the seconds on hover. Anything else is shown as it came.
+  function secondsTime(value, className) {
+    const seconds = /^-?\d+$/.test(String(value)) ? Number(value) : NaN;
+    const ms = seconds * 1000;
+    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) return el("span", { className, text: String(value) });
+    const text = rfc3339(ms);
+    return el("time", { className, datetime: text, title: unixSeconds(ms), text });
+  }
+
+  // A <time> for an RFC 3339 time (the journal's and the postbacks'): the
+  // whole time shown, or the part `shown(value)` picks; on hover its Unix
+  // seconds, after the whole time when only a part is shown.
+  function rfc3339Time(value, className, shown) {
+    const ms = typeof value === "string" ? Date.parse(value) : NaN;
+    if (!Number.isFinite(ms)) return el("span", { className, text: value === undefined ? "" : String(value) });
+    const text = shown ? shown(value) : value;
+    const title = text === value ? unixSeconds(ms) : value + ", " + unixSeconds(ms);
+    return el("time", { className, datetime: value, title, text });
+  }
+
   // An admin call (every path under /__mock/). With an admin token kept, it
   // goes as `Authorization: Bearer`; one the mock refuses for want of the
   // token (401, X-Mock-Error: admin-token) waits for the token form, then is
@@ -159,9 +193,10 @@
       line.classList.remove("down");
     } else if (ok) {
       lastFailure = null;
-      line.textContent = "Connected to " + location.host + "; the journal is read every "
-        + JOURNAL_EVERY_MS / 1000 + " s, the postbacks every " + POSTBACKS_EVERY_MS / 1000
-        + " s, the scenarios every " + SCENARIOS_EVERY_MS / 1000 + " s.";
+      // Short, to keep the header on one line; how often on hover.
+      line.textContent = "Connected to " + location.host + ".";
+      line.title = "The journal is read every " + JOURNAL_EVERY_MS / 1000 + " s, the postbacks every "
+        + POSTBACKS_EVERY_MS / 1000 + " s, the scenarios every " + SCENARIOS_EVERY_MS / 1000 + " s.";
       line.classList.remove("down");
     } else if (lastFailure !== why) {
       lastFailure = why;
@@ -224,7 +259,7 @@
         events.map((e) => el("li", {}, [
           el("span", { className: "kind", text: e.kind }), " of ",
           el("code", { text: e.transaction_hash }), " → ",
-          el("code", { text: e.event_hash }), " at " + e.time,
+          el("code", { text: e.event_hash }), " at ", secondsTime(e.time, "event-time"),
         ])));
     }
     return el("li", {
@@ -261,6 +296,7 @@
       if (button && !button.disabled) button.focus();
     }
     scenarioNames = data.scenarios.map((s) => s.name);
+    if (data.active !== activeScenario) showActive(data.active);
     activeScenario = data.active;
     fillSelect($("filter-scenario"), scenarioNames, "any");
     fillSelect($("try-scenario"), scenarioNames, "the active one");
@@ -270,6 +306,21 @@
       tick(refreshPostbacks);
       tick(refreshTargets);
     }
+  }
+
+  // The header names the active scenario (made active here or elsewhere),
+  // and the list is scrolled to put its row at the top, if it was not
+  // wholly in view, unless the keyboard is in the list.
+  function showActive(name) {
+    $("active-scenario-name").textContent = name;
+    $("active-scenario").dataset.scenario = name;
+    document.title = name + " · n4n-mock QA console";
+    const list = $("scenario-list");
+    const row = list.querySelector('[data-scenario="' + CSS.escape(name) + '"]');
+    if (!row || list.contains(document.activeElement)) return;
+    const top = row.offsetTop;
+    const bottom = top + row.offsetHeight;
+    if (top < list.scrollTop || bottom > list.scrollTop + list.clientHeight) list.scrollTop = top - 6;
   }
 
   async function activate(name) {
@@ -365,15 +416,17 @@
 
   function journalRow(entry) {
     const status = entry.status === null || entry.status === undefined ? "dropped" : String(entry.status);
-    const time = typeof entry.time === "string" ? entry.time.replace(/^.*T/, "").replace("Z", "") : "";
+    // The time of day in the row (UTC); the date and Unix seconds on hover.
+    const timeOfDay = (t) => t.replace(/^.*T/, "").replace("Z", "");
     const summary = el("summary", {}, [
       el("span", { className: "seq", text: "#" + entry.seq }),
-      el("span", { className: "time", text: time }),
+      rfc3339Time(entry.time, "time", timeOfDay),
       el("span", { className: "method", text: entry.method }),
-      el("span", { className: "path", text: entry.path }),
+      // Cut to fit the row: whole on hover, and in the row opened.
+      el("span", { className: "path", text: entry.path, title: entry.path }),
       el("span", { className: "status " + statusClass(entry.status), text: status }),
-      el("span", { className: "outcome", text: entry.outcome }),
-      el("span", { className: "scn", text: entry.scenario }),
+      el("span", { className: "outcome", text: entry.outcome, title: entry.outcome }),
+      el("span", { className: "scn", text: entry.scenario, title: entry.scenario }),
     ]);
     const fields = el("dl", { className: "fields" });
     for (const [name, value] of Object.entries(entry)) {
@@ -514,6 +567,53 @@
       + (action.method !== "GET" && params ? "  (form body: " + params + ")" : "");
   }
 
+  // The line beside the button; `filledFrom` is the scenario whose pair
+  // the fields now hold (none when the press failed).
+  function credentialsNote(kind, text, filledFrom) {
+    const note = $("try-credentials-note");
+    note.textContent = text;
+    note.className = "credentials-note " + kind;
+    note.dataset.filledFrom = filledFrom || "";
+  }
+
+  // Fills api-username and api-key with a pair of the scenario the request
+  // will go to: the one picked for X-Mock-Scenario, else the active one.
+  // Pressed again, the next of its pairs, round the list. The pairs are
+  // read when pressed, never polled; the key is never shown.
+  async function useScenarioCredentials() {
+    const button = $("try-credentials");
+    const picked = $("try-scenario").value;
+    const query = picked ? "?scenario=" + encodeURIComponent(picked) : "";
+    button.disabled = true;
+    try {
+      const answer = await call("GET", "/__mock/credentials" + query);
+      if (answer.status !== 200 || !answer.json) {
+        credentialsNote("bad", "Not filled (" + answer.status + "): " + messageOf(answer));
+        return;
+      }
+      // Every scenario has at least one pair.
+      const pairs = answer.json.credentials;
+      const username = $("try-username");
+      const key = $("try-key");
+      const shown = pairs.findIndex((p) => p.username === username.value && p.api_key === key.value);
+      const index = (shown + 1) % pairs.length;
+      username.value = pairs[index].username;
+      key.value = pairs[index].api_key;
+      storageSet(KEY_USERNAME, username.value);
+      storageSet(KEY_API_KEY, key.value);
+      const scenario = answer.json.scenario;
+      credentialsNote("ok", "Filled with " + username.value + " of " + scenario
+        + (pairs.length > 1 ? " (pair " + (index + 1) + " of " + pairs.length + "; press again for the next)." : "."),
+        scenario);
+    } catch (err) {
+      credentialsNote("bad", "Not filled: " + err.message);
+    } finally {
+      button.disabled = false;
+      // Disabling the button took the focus from it; give it back.
+      if (document.activeElement === document.body) button.focus();
+    }
+  }
+
   async function sendTry(event) {
     event.preventDefault();
     const action = currentAction();
@@ -604,7 +704,7 @@
   function attemptRow(attempt) {
     return el("tr", { "data-attempt": attempt.attempt }, [
       el("td", { className: "num", text: String(attempt.attempt) }),
-      el("td", { className: "time", text: attempt.time }),
+      el("td", { className: "time" }, [rfc3339Time(attempt.time)]),
       el("td", {
         className: "status " + (attempt.error ? "dropped" : statusClass(attempt.status)),
         text: attempt.error ? attempt.error : String(attempt.status),
@@ -635,10 +735,10 @@
     const summary = el("summary", {}, [
       el("span", { className: "seq", text: "#" + record.seq }),
       el("span", { className: "event", text: record.event }),
-      el("span", { className: "target", text: record.target }),
+      el("span", { className: "target", text: record.target, title: record.target }),
       el("span", { className: "state state-" + record.state, text: record.state }),
       el("span", { className: "tries", text: count + (count === 1 ? " attempt" : " attempts") }),
-      el("span", { className: "outcome", text: outcomeOf(record) }),
+      el("span", { className: "outcome", text: outcomeOf(record), title: outcomeOf(record) }),
       el("span", { className: "hash", text: record.transaction_hash }),
     ]);
     const shown = [
@@ -871,7 +971,17 @@
     loop();
   }
 
+  // The header's height (it wraps with the window) as --top-height, for the
+  // style sheet: on a wide window the header and the scenarios stay in view.
+  function followHeaderHeight() {
+    const header = document.querySelector(".top");
+    const measure = () => document.documentElement.style.setProperty("--top-height", header.offsetHeight + "px");
+    measure();
+    if (typeof ResizeObserver === "function") new ResizeObserver(measure).observe(header);
+  }
+
   function start() {
+    followHeaderHeight();
     $("reload").addEventListener("click", reload);
     $("reset").addEventListener("click", reset);
     $("admin-result").setAttribute("tabindex", "-1");
@@ -895,6 +1005,7 @@
       input.addEventListener("input", () => storageSet(key, input.value));
     }
     $("try-form").addEventListener("submit", sendTry);
+    $("try-credentials").addEventListener("click", useScenarioCredentials);
     drawParams();
     $("convert-form").addEventListener("submit", convert);
     for (const name of CONVERSION_FIELDS) {

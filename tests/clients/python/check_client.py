@@ -41,7 +41,7 @@ from n4n_client.models import (
 API_KEY = "44b5498dbcb481a0d00b404c0169af62"
 USERNAME = "n4n_admin"
 EXAMPLE_CLICK = "35b71a300115be9.16738986"
-# The README walk-through's click and its one sale, in the scenario `lifecycle`.
+# The lifecycle walk-through's click (docs/lifecycle.md) and its one sale, in the scenario `lifecycle`.
 LIFECYCLE_CLICK = "a1c0ffee0000001.10000001"
 LIFECYCLE_SALE = "a1c0ffee0000002.10000002"
 

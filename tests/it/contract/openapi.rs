@@ -122,6 +122,10 @@ async fn every_admin_answer_validates_against_the_document() {
         ("PUT", "/__mock/scenario", Some(r#"{"name":"nope"}"#)),
         ("PUT", "/__mock/scenario", Some(r#"{"nom":"empty"}"#)),
         ("PUT", "/__mock/scenario", Some(r#"{"name":"default"}"#)),
+        ("GET", "/__mock/credentials", None),
+        ("GET", "/__mock/credentials?scenario=locked", None),
+        ("GET", "/__mock/credentials?scenario=nope", None),
+        ("POST", "/__mock/credentials", None),
         ("POST", "/__mock/reload", None),
         ("GET", "/__mock/requests", None),
         ("GET", "/__mock/requests?limit=1", None),
@@ -190,8 +194,8 @@ async fn every_admin_answer_validates_against_the_document() {
     assert_eq!(
         statuses,
         [
-            200, 200, 200, 400, 400, 200, 200, 200, 200, 400, 200, 400, 200, 200, 200, 422, 400,
-            405, 200, 200, 200, 405, 404
+            200, 200, 200, 400, 400, 200, 200, 200, 400, 405, 200, 200, 200, 400, 200, 400, 200,
+            200, 200, 422, 400, 405, 200, 200, 200, 405, 404
         ],
         "{seen:?}"
     );

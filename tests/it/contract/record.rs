@@ -6,7 +6,7 @@
 use super::*;
 use crate::util::*;
 
-/// The api-key `record` writes instead of the real one, as the README shows it.
+/// The api-key `record` writes instead of the real one, as docs/real-server.md shows it.
 const PLACEHOLDER_API_KEY: &str = "replace-with-the-api-key-your-tests-send";
 
 #[test]

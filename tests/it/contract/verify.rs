@@ -110,7 +110,7 @@ fn verify_names_each_added_dropped_and_retyped_field() {
         assert!(line.contains(kind), "{path} is not `{kind}`: {line}");
     }
     assert!(
-        stdout.contains("drift: 5 differences in 1 of 1 answers"),
+        stdout.contains("drift: 5 differences in 1 of 1 answer\n"),
         "{stdout}"
     );
 }

@@ -1,43 +1,40 @@
-//! The README's test-suite examples ("From a Python test suite" and its
-//! siblings) are files of `examples/`, run as they are by CI's scripts
-//! (`scripts/test-python.sh`, `test-npm.sh`, `test-php.sh`,
-//! `test-rust-suite.sh`). Here: each file is in the README word for word,
+//! The test-suite examples of docs/test-suites.md ("From a Python test
+//! suite" and its siblings) are files of `examples/`, run as they are by
+//! CI's scripts (`scripts/test-python.sh`, `test-npm.sh`, `test-php.sh`,
+//! `test-rust-suite.sh`). Here: each file is in the guide word for word,
 //! under its heading, so what a reader copies is what CI ran.
 
-use crate::util::{readme_blocks, root};
+use crate::util::{doc_blocks, root};
 
 /// Each section's heading and the example file its code block must be.
 const EXAMPLES: [(&str, &str); 4] = [
     (
-        "### From a Python test suite",
+        "## From a Python test suite",
         "examples/python/test_click_detail.py",
     ),
     (
-        "### From a JavaScript test suite",
+        "## From a JavaScript test suite",
         "examples/js/click-detail.test.js",
     ),
     (
-        "### From a PHP test suite",
+        "## From a PHP test suite",
         "examples/php/ClickDetailTest.php",
     ),
-    (
-        "### From a Rust test suite",
-        "examples/rust/click_detail.rs",
-    ),
+    ("## From a Rust test suite", "examples/rust/click_detail.rs"),
 ];
 
 #[test]
-fn each_test_suite_example_is_in_the_readme_word_for_word() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README");
+fn each_test_suite_example_is_in_the_guide_word_for_word() {
+    let guide = std::fs::read_to_string(root().join("docs/test-suites.md")).expect("the guide");
     for (heading, file) in EXAMPLES {
         let example = std::fs::read_to_string(root().join(file)).expect(file);
-        let blocks: Vec<String> = readme_blocks(&readme, heading)
+        let blocks: Vec<String> = doc_blocks(&guide, heading)
             .into_iter()
             .map(|(_, text)| text)
             .collect();
         assert!(
             blocks.contains(&example),
-            "{file} is not a code block of the README's `{heading}`; the blocks there:\n{}",
+            "{file} is not a code block of docs/test-suites.md's `{heading}`; the blocks there:\n{}",
             blocks.join("\n---\n")
         );
     }

@@ -1,7 +1,8 @@
-//! The README's postback walk-through ("Try it with a receiver"), run word
+//! The postback walk-through of docs/postbacks.md ("Try it with a
+//! receiver"), run word
 //! for word in one bash, as a reader would paste it: its receiver, the
 //! built binary on the bundled `postbacks` scenario, a sale, its void. Each
-//! command must print what the README shows under it (nothing when it
+//! command must print what the guide shows under it (nothing when it
 //! shows nothing).
 
 use std::io::Read;
@@ -10,10 +11,10 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{bundled_copy, poll_blocking, readme_blocks, root};
+use crate::util::{bundled_copy, doc_blocks, poll_blocking, root};
 
 /// The walk-through's heading; it runs to the next heading.
-const HEADING: &str = "### Try it with a receiver";
+const HEADING: &str = "## Try it with a receiver";
 
 /// Longer than this and the run is stopped and failed: it takes about a
 /// second (the receiver's start, two conversions' worth of postbacks).
@@ -21,9 +22,9 @@ const LIMIT: Duration = Duration::from_secs(60);
 
 /// Printed on a line of its own after each command, to tell their outputs
 /// apart; no command prints it.
-const MARK: &str = "@@@ n4n-mock README: end of a command @@@";
+const MARK: &str = "@@@ n4n-mock guide: end of a command @@@";
 
-/// One command of the walk-through, and what the README shows it prints.
+/// One command of the walk-through, and what the guide shows it prints.
 #[derive(Debug)]
 struct Step {
     command: String,
@@ -33,16 +34,16 @@ struct Step {
 #[derive(Debug)]
 enum Printed {
     Nothing,
-    /// A `json` block: compared as JSON (the README may indent it).
+    /// A `json` block: compared as JSON (the guide may indent it).
     Json(serde_json::Value),
     /// A `text` block: compared as text, line for line.
     Text(String),
 }
 
 /// Each `sh` block with the output block that follows it, if any.
-fn steps(readme: &str) -> Vec<Step> {
+fn steps(guide: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
-    for (language, text) in readme_blocks(readme, HEADING) {
+    for (language, text) in doc_blocks(guide, HEADING) {
         let printed =
             match language.as_str() {
                 "sh" => {
@@ -93,9 +94,9 @@ fn written(dir: &Path, name: &str) -> String {
 }
 
 #[test]
-fn the_readme_postback_walk_through_prints_what_it_shows() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
-    let steps = steps(&readme);
+fn the_guide_postback_walk_through_prints_what_it_shows() {
+    let guide = std::fs::read_to_string(root().join("docs/postbacks.md")).expect("the guide");
+    let steps = steps(&guide);
     assert_eq!(steps.len(), 10, "{steps:#?}");
     let python = Command::new("python3").arg("--version").output();
     assert!(
@@ -158,7 +159,7 @@ fn the_readme_postback_walk_through_prints_what_it_shows() {
         match &step.printed {
             Printed::Nothing => assert!(
                 output.trim().is_empty(),
-                "printed {output:?}, the README shows nothing:\n{}\n{}",
+                "printed {output:?}, the guide shows nothing:\n{}\n{}",
                 step.command,
                 context()
             ),
