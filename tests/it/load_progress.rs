@@ -77,6 +77,36 @@ fn lines_until(command: &mut Command, last: &str) -> Vec<String> {
     server.logs_so_far().to_vec()
 }
 
+/// Where `lines` announce the load of `file` (3000 generated clicks, in a
+/// folder of its own) and say it loaded, checking that the JSON advice
+/// follows, naming the command that writes `big.json` beside it.
+fn announced_and_advised(lines: &[String], file: &Path) -> (usize, usize) {
+    let shown = file.display().to_string();
+    let loading = position(
+        lines,
+        &format!("INFO loading {shown} ({}), which takes a while", size(file)),
+    );
+    let loaded = position(lines, &format!("INFO loaded {shown} in "));
+    assert!(
+        lines[loaded].ends_with(" s: 3000 clicks, 3000 transactions"),
+        "{}",
+        lines[loaded]
+    );
+    let advice = position(lines, "would load several times faster as JSON");
+    let json = file.with_file_name("big.json");
+    assert!(
+        lines[advice].ends_with(&format!(
+            " INFO {shown} would load several times faster as JSON: `n4n-mock convert \
+             {shown} --out {json}`, then serve {json} in its place",
+            json = json.display()
+        )),
+        "{}",
+        lines[advice]
+    );
+    assert!(loading < loaded && loaded < advice, "{lines:#?}");
+    (loading, loaded)
+}
+
 #[test]
 fn a_large_yaml_scenario_is_announced_ticked_timed_and_told_its_json_command() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -89,31 +119,7 @@ fn a_large_yaml_scenario_is_announced_ticked_timed_and_told_its_json_command() {
         "several times faster",
     );
 
-    let loading = position(
-        &lines,
-        &format!(
-            "INFO loading {shown} ({}), which takes a while",
-            size(&file)
-        ),
-    );
-    let loaded = position(&lines, &format!("INFO loaded {shown} in "));
-    assert!(
-        lines[loaded].ends_with(" s: 3000 clicks, 3000 transactions"),
-        "{}",
-        lines[loaded]
-    );
-    let advice = position(&lines, "would load several times faster as JSON");
-    let json = dir.path().join("big.json");
-    assert!(
-        lines[advice].ends_with(&format!(
-            " INFO {shown} would load several times faster as JSON: `n4n-mock convert \
-             {shown} --out {json}`, then serve {json} in its place",
-            json = json.display()
-        )),
-        "{}",
-        lines[advice]
-    );
-    assert!(loading < loaded && loaded < advice, "{lines:#?}");
+    let (loading, loaded) = announced_and_advised(&lines, &file);
     let ticks: Vec<usize> = (0..lines.len())
         .filter(|&i| lines[i].contains(&format!("INFO still loading {shown}: ")))
         .collect();
@@ -260,29 +266,7 @@ fn validate_tells_how_a_large_file_loads_as_serving_it_does() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let lines: Vec<String> = stderr.lines().map(str::to_string).collect();
     assert_eq!(output.status.code(), Some(0), "{stderr}");
-    let loading = position(
-        &lines,
-        &format!(
-            "INFO loading {shown} ({}), which takes a while",
-            size(&file)
-        ),
-    );
-    let loaded = position(&lines, &format!("INFO loaded {shown} in "));
-    assert!(
-        lines[loaded].ends_with(" s: 3000 clicks, 3000 transactions"),
-        "{}",
-        lines[loaded]
-    );
-    let json = dir.path().join("big.json");
-    let advice = position(
-        &lines,
-        &format!(
-            "INFO {shown} would load several times faster as JSON: `n4n-mock convert {shown} \
-             --out {json}`, then serve {json} in its place",
-            json = json.display()
-        ),
-    );
-    assert!(loading < loaded && loaded < advice, "{lines:#?}");
+    announced_and_advised(&lines, &file);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(&format!(
