@@ -197,6 +197,8 @@ mod tests {
             &["n4n-mock", "--port", "80"],
             &["n4n-mock", "--port=80"],
             &["n4n-mock", "--portal", "abc"],
+            &["n4n-mock", "-q", "abc"],
+            &["n4n-mock", "-qabc"],
             &["n4n-mock", "--", "--port", "abc"],
             &["n4n-mock", "port", "abc"],
             &["n4n-mock", "--port"],

@@ -442,6 +442,35 @@ fn a_json_file_is_refused_as_json_already() {
     );
 }
 
+#[test]
+fn out_naming_the_input_itself_is_refused_even_with_force_and_the_file_is_kept() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = dir.path().join("mine.yaml");
+    let text = "credentials: [{username: u, api_key: k}]\nclicks: [{click_hash: a}]\n";
+    std::fs::write(&yaml, text).expect("write");
+    // The same file by another spelling of its path.
+    let again = dir.path().join(".").join("mine.yaml");
+
+    let output = convert(&[
+        yaml.as_os_str(),
+        "--out".as_ref(),
+        again.as_os_str(),
+        "--force".as_ref(),
+    ]);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: --out names {} itself: write the JSON beside it, as {}",
+            yaml.display(),
+            dir.path().join("mine.json").display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&yaml).expect("kept"), text);
+}
+
 #[tokio::test]
 async fn a_large_generated_scenario_as_json_is_read_in_parallel_to_the_same_answers() {
     let dir = tempfile::tempdir().expect("temp dir");
