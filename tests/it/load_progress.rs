@@ -129,8 +129,29 @@ fn a_large_yaml_scenario_is_announced_ticked_timed_and_told_its_json_command() {
     );
     // A load ten intervals long has ticked, however busy the machine.
     let took = seconds_in(&lines[loaded]);
-    if took >= 10.0 * EVERY_MS as f64 / 1000.0 {
+    let every = EVERY_MS as f64 / 1000.0;
+    if took >= 10.0 * every {
         assert!(!ticks.is_empty(), "{took} s without a tick: {lines:#?}");
+    }
+    // One line an interval, not more, the first one interval in (the
+    // line's seconds are rounded to a tenth).
+    assert!(
+        ticks.len() as f64 <= took / every + 1.0,
+        "{} ticks in {took} s: {lines:#?}",
+        ticks.len()
+    );
+    for (n, &tick) in ticks.iter().enumerate() {
+        let so_far: f64 = lines[tick]
+            .rsplit_once(": ")
+            .and_then(|(_, rest)| rest.strip_suffix(" s so far"))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("a tick's seconds: {}", lines[tick]));
+        assert!(
+            so_far + 0.05 >= (n + 1) as f64 * every,
+            "tick {} at {so_far} s, before {} intervals of {every} s: {lines:#?}",
+            n + 1,
+            n + 1
+        );
     }
 }
 

@@ -47,11 +47,15 @@ struct Settings {
 }
 
 static SETTINGS: LazyLock<Settings> = LazyLock::new(|| {
-    let number = |name: &str| {
+    settings(|name| {
         std::env::var(name)
             .ok()
             .and_then(|value| value.trim().parse::<u64>().ok())
-    };
+    })
+});
+
+/// The settings, from the two variables as `number` reads them.
+fn settings(number: impl Fn(&str) -> Option<u64>) -> Settings {
     let large = number("N4N_MOCK_LARGE_FILE_BYTES");
     Settings {
         yaml: large.unwrap_or(LARGE_YAML_BYTES),
@@ -60,7 +64,7 @@ static SETTINGS: LazyLock<Settings> = LazyLock::new(|| {
             .filter(|ms| *ms > 0)
             .map_or(PROGRESS_EVERY, Duration::from_millis),
     }
-});
+}
 
 /// Loads the scenario file at `path` from disk, as
 /// [`Scenario::from_file`] does, telling how it goes when a file of it
@@ -117,8 +121,7 @@ impl Watch<'_> {
         } else {
             self.settings.yaml
         };
-        // A file over the cap is refused without being read.
-        if bytes < from || bytes > MAX_FILE_BYTES {
+        if !large(bytes, from) {
             return;
         }
         let file = path.display();
@@ -165,6 +168,12 @@ impl Watch<'_> {
             tracing::info!("{}", json_advice(path, path == self.scenario));
         }
     }
+}
+
+/// Whether a file of `bytes` is large, `from` being where large starts. A
+/// file over the cap is refused without being read, so it is not.
+fn large(bytes: u64, from: u64) -> bool {
+    (from..=MAX_FILE_BYTES).contains(&bytes)
 }
 
 /// A line every so often while a load lasts, on a thread of its own;
@@ -262,6 +271,38 @@ mod tests {
     fn sizes_read_in_kib_below_a_mebibyte_and_in_mib_above() {
         assert_eq!(size(758_000), "740.2 KiB");
         assert_eq!(size(111_673_781), "106.5 MiB");
+        assert_eq!(size(1_048_575), "1024.0 KiB");
+        assert_eq!(size(1_048_576), "1.0 MiB");
+    }
+
+    #[test]
+    fn large_starts_at_the_threshold_and_ends_at_the_cap() {
+        assert!(!large(99, 100));
+        assert!(large(100, 100));
+        assert!(large(MAX_FILE_BYTES, 100));
+        assert!(!large(MAX_FILE_BYTES + 1, 100));
+    }
+
+    #[test]
+    fn the_defaults_are_the_documented_8_and_64_mib_and_2_s() {
+        let defaults = settings(|_| None);
+        assert_eq!(defaults.yaml, 8_388_608);
+        assert_eq!(defaults.json, 67_108_864);
+        assert_eq!(defaults.every, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn the_variables_set_both_thresholds_and_a_nonzero_interval() {
+        let set = settings(|name| match name {
+            "N4N_MOCK_LARGE_FILE_BYTES" => Some(65_536),
+            "N4N_MOCK_PROGRESS_EVERY_MS" => Some(50),
+            _ => None,
+        });
+        assert_eq!((set.yaml, set.json), (65_536, 65_536));
+        assert_eq!(set.every, Duration::from_millis(50));
+        // An interval of 0 would tick without pause: the default instead.
+        let zero = settings(|name| (name == "N4N_MOCK_PROGRESS_EVERY_MS").then_some(0));
+        assert_eq!(zero.every, Duration::from_secs(2));
     }
 
     #[test]
