@@ -644,6 +644,39 @@ transactions: []
     }
 
     #[test]
+    fn of_two_tab_indented_lines_the_reported_one_is_named() {
+        let source = "a:\n\tb: 1\n\tc: 2\n";
+
+        assert_eq!(
+            hint(source, 3, 1).as_deref(),
+            Some("line 3 is indented with a tab; YAML indents with spaces only")
+        );
+    }
+
+    #[test]
+    fn a_block_of_text_ends_at_a_line_in_its_keys_column() {
+        // Line 3 is back at the key's column, so the text has ended and
+        // line 4, one space in, is out of step.
+        let source = "a: |\n  text\nb: 1\n c: 2\n";
+
+        let found = hint(source, 4, 3);
+
+        assert!(
+            found
+                .as_deref()
+                .is_some_and(|h| h.starts_with("line 4 is indented 1 space")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_comment_is_not_an_entry_whatever_its_indentation() {
+        let source = "a:\n  b: 1\n # a note\n  c: 2\nd: [\n";
+
+        assert_eq!(hint(source, 3, 2), None);
+    }
+
+    #[test]
     fn a_hint_is_given_only_near_the_reported_line() {
         let source = "clicks:\n  - click_hash: c1\n     loginid: 1001\nname: a\nb: c\n";
 
