@@ -285,6 +285,32 @@ fn out_tells_what_was_written_and_the_files_still_included() {
 }
 
 #[test]
+fn out_counts_the_clicks_and_transactions_the_file_holds() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = dir.path().join("two.yaml");
+    let json = dir.path().join("two.json");
+    std::fs::write(
+        &yaml,
+        "credentials: [{username: u, api_key: k}]\n\
+         clicks: [{click_hash: a}, {click_hash: b}]\n\
+         transactions: [{transaction_hash: t, click_hash: a}]\n",
+    )
+    .expect("write");
+
+    let output = convert(&[yaml.as_os_str(), "--out".as_ref(), json.as_os_str()]);
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "wrote {}: scenario {} as JSON (2 clicks, 1 transaction)",
+            json.display(),
+            yaml.display()
+        )
+    );
+}
+
+#[test]
 fn an_existing_out_is_refused_with_exit_2_and_kept_unless_force() {
     let dir = tempfile::tempdir().expect("temp dir");
     let yaml = dir.path().join("spellings.yaml");
