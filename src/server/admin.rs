@@ -23,7 +23,9 @@ use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::admin_input::{NotAnObject, from_object, unknown_scenario, whole_number};
+use super::admin_input::{
+    NotAnObject, chosen, from_object, scenario_in, unknown_scenario, whole_number,
+};
 use super::body::BodyError;
 use super::postbacks;
 use super::response::{self, Answer};
@@ -295,12 +297,9 @@ struct CredentialPair<'a> {
 /// are fixture data, as readable as the files; the `api-key` a request sent
 /// is never kept, so it cannot show here.
 fn credentials(state: &MockState, query: Option<&str>) -> Answer {
-    let requested = form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(name, _)| name == "scenario")
-        .map(|(_, value)| value);
-    let scenario = match state.scenario_for(requested.as_deref()) {
+    let scenario = match chosen(state, scenario_in(query).as_deref()) {
         Ok(scenario) => scenario,
-        Err(unknown) => return unknown_scenario(&unknown),
+        Err(answer) => return *answer,
     };
     response::json_value(
         StatusCode::OK,

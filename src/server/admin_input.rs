@@ -1,11 +1,30 @@
 //! What the admin endpoints share in reading a request: a JSON object
-//! (never an array of its fields), a whole number in a query, and the
-//! answer to a scenario name that no loaded scenario has.
+//! (never an array of its fields), a whole number in a query, the scenario
+//! a request names (`?scenario=NAME`, or the active one), and the answer to
+//! a scenario name that no loaded scenario has.
+
+use std::sync::Arc;
 
 use hyper::StatusCode;
 
 use super::response::{self, Answer};
-use super::state::UnknownScenario;
+use super::state::{MockState, UnknownScenario};
+use crate::scenario::Scenario;
+
+/// The scenario `name` names, the active one when `None`, or the 400 an
+/// unknown name gets.
+pub fn chosen(state: &MockState, name: Option<&str>) -> Result<Arc<Scenario>, Box<Answer>> {
+    state
+        .scenario_for(name)
+        .map_err(|unknown| Box::new(unknown_scenario(&unknown)))
+}
+
+/// The `scenario` a query names, if it names one.
+pub fn scenario_in(query: Option<&str>) -> Option<String> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .find(|(name, _)| name == "scenario")
+        .map(|(_, value)| value.into_owned())
+}
 
 /// 400 `Unknown scenario: NAME` with `X-Mock-Error: unknown-scenario`.
 pub fn unknown_scenario(unknown: &UnknownScenario) -> Answer {

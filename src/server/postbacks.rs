@@ -11,7 +11,6 @@
 //! conversion: its `scenario` field) names.
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -21,7 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::admin_input::{self, from_object};
+use super::admin_input::{self, chosen, from_object, scenario_in};
 use super::body::BodyError;
 use super::lifecycle::{MAX_CUSTOM_CHARS, is_written_amount};
 use super::response::{self, Answer};
@@ -29,8 +28,8 @@ use super::state::{MockState, ReportedProblem};
 use crate::postbacks::outbox::MAX_PAGE;
 use crate::postbacks::target::{FaultAction, Target};
 use crate::postbacks::{Event, PostbackRecord};
+use crate::scenario as scenarios;
 use crate::scenario::conversion;
-use crate::scenario::{self as scenarios, Scenario};
 use crate::trigger::Trigger;
 
 /// How long `?settled=N` waits when no `timeout` is given.
@@ -160,13 +159,6 @@ struct ConvertedBody<'a> {
     result: &'static str,
     #[serde(flatten)]
     converted: &'a Converted,
-}
-
-/// The scenario `name` names, or the active one; else the 400 to answer.
-fn chosen(state: &MockState, name: Option<&str>) -> Result<Arc<Scenario>, Box<Answer>> {
-    state
-        .scenario_for(name)
-        .map_err(|unknown| Box::new(admin_input::unknown_scenario(&unknown)))
 }
 
 /// The body as text, or the answer a body that could not be read gets.
@@ -479,13 +471,6 @@ impl<'a> From<&'a Target> for TargetView<'a> {
 struct Targets<'a> {
     scenario: &'a str,
     targets: Vec<TargetView<'a>>,
-}
-
-/// The `scenario` of a query string.
-fn scenario_in(query: Option<&str>) -> Option<String> {
-    form_urlencoded::parse(query.unwrap_or("").as_bytes())
-        .find(|(name, _)| name == "scenario")
-        .map(|(_, value)| value.into_owned())
 }
 
 /// `GET /__mock/postbacks/targets`.
